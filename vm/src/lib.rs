@@ -1,11 +1,19 @@
 //! ferrobpf-vm: the base of ferrobpf.
 //!
 //! It holds the eBPF instruction set as one table ([`isa`]), the wire format ([`raw`]),
-//! decoding with validation ([`decode`]), decoded instructions ([`insn`]).
+//! decoding with validation ([`decode`]), decoded instructions ([`insn`]), the
+//! assembler ([`asm`]) and disassembler ([`disasm`]), loaded programs ([`program`]),
+//! guest memory ([`memory`]), host helpers ([`helpers`]) and the interpreter ([`interp`]).
 
+pub mod asm;
 pub mod decode;
+pub mod disasm;
+pub mod helpers;
 pub mod insn;
+pub mod interp;
 pub mod isa;
+pub mod memory;
+pub mod program;
 pub mod raw;
 
 pub use decode::{decode_program, DecodeError};

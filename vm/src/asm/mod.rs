@@ -1,0 +1,1 @@
+//! Assembler for the bpf_conformance text syntax (filled by the assembler work).

@@ -1,0 +1,1 @@
+//! Disassembler to the bpf_conformance syntax and to llvm-objdump syntax.

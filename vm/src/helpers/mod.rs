@@ -1,0 +1,1 @@
+//! Host helpers registered by id, with signatures the verifier reads.

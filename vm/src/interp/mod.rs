@@ -1,0 +1,1 @@
+//! The interpreter: runs a loaded program over memory regions with helpers.

@@ -1,0 +1,1 @@
+//! Guest memory: regions, checked access, the raw access layer.

@@ -1,0 +1,1 @@
+//! A loaded program: decoded instructions plus load-time checks.
