@@ -1,1 +1,23 @@
 //! Guest memory: regions, checked access, the raw access layer.
+//!
+//! Guest addresses are real host addresses (as in uBPF): a pointer the program
+//! holds is the host address of the byte it names. Every access goes through a
+//! [`RegionTable`], which checks it against the regions the run was given (input
+//! memory or context, packet, stack, read-only data, map values) before the
+//! [`raw`] layer touches memory. The table's [`Region`] array has a fixed C layout
+//! so generated code (the JITs) can check accesses inline against the very same
+//! table.
+
+pub mod atomic;
+pub mod error;
+mod raw;
+pub mod region;
+pub mod stack;
+pub mod table;
+pub mod word;
+
+pub use error::MemoryError;
+pub use region::{Region, RegionId, RegionKind};
+pub use stack::{Stack, StackLayout};
+pub use table::RegionTable;
+pub use word::Word;
