@@ -1,1 +1,10 @@
-//! placeholder
+//! ferrobpf-conformance: the bpf_conformance `.data` format, a runner, and the engines
+//! it drives (ferrobpf's interpreter, the Linux kernel, and JITs added by other crates).
+
+pub mod engine;
+pub mod hex;
+pub mod judge;
+#[cfg(target_os = "linux")]
+pub mod kernel;
+pub mod runner;
+pub mod testfile;
