@@ -164,9 +164,14 @@ pub fn collect(paths: &[PathBuf]) -> Vec<TestPath> {
     let mut tests = Vec::new();
     for path in paths {
         if path.is_dir() {
+            // `.` or `..` have no file name of their own: use the directory's real name.
             let root = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
+                .or_else(|| {
+                    let real = path.canonicalize().ok()?;
+                    real.file_name().map(|n| n.to_string_lossy().into_owned())
+                })
                 .unwrap_or_default();
             walk(path, &root, &mut tests);
         } else {
