@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The project's test command (README "Quick start", and what .ci/run calls).
+# Installs what the tests need when it is missing, then runs formatting and lint checks,
+# the whole workspace test suite, and the conformance suites through the CLI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v cc >/dev/null 2>&1 || need_apt+=(gcc)
+if [ ${#need_apt[@]} -gt 0 ]; then
+    echo "installing: ${need_apt[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
+fi
+command -v cargo >/dev/null 2>&1 || { echo "error: cargo not found (install Rust with rustup)"; exit 1; }
+
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo build --release --quiet
+cargo test --workspace --release
+
+shared=../shared/conformance/bpf_conformance
+if [ -d "$shared" ]; then
+    ./target/release/ferrobpf conformance --engine interp "$shared" conformance/tests
+else
+    echo "skipped: ../shared not found"
+    ./target/release/ferrobpf conformance --engine interp conformance/tests
+fi
