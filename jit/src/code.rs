@@ -1,0 +1,60 @@
+//! Executable memory holding one compiled program.
+//!
+//! The code is assembled into an ordinary buffer and mapped with dynasmrt's
+//! `ExecutableBuffer` only once complete: the pages are writable while being filled,
+//! then read+execute, never both (W^X).
+
+use crate::context::JitContext;
+use dynasmrt::{AssemblyOffset, ExecutableBuffer};
+
+/// The entry glue's signature: takes the context block, returns r0.
+pub(crate) type EntryFn = unsafe extern "sysv64" fn(*mut JitContext) -> u64;
+
+/// A compiled program's code.
+pub struct CodeBuffer {
+    buf: ExecutableBuffer,
+    entry: AssemblyOffset,
+}
+
+impl CodeBuffer {
+    /// Wraps finished code whose entry glue starts at `entry`.
+    pub(crate) fn new(buf: ExecutableBuffer, entry: AssemblyOffset) -> CodeBuffer {
+        CodeBuffer { buf, entry }
+    }
+
+    /// The entry glue as a callable function. Calling it is sound only while `self`
+    /// lives and with a context block laid out as [`JitContext`].
+    pub(crate) fn entry(&self) -> EntryFn {
+        let ptr = self.buf.ptr(self.entry);
+        // SAFETY: `ptr` points into this buffer's mapped, executable pages, at the
+        // entry glue the back end emitted with exactly the `EntryFn` ABI (System V,
+        // one pointer argument, u64 result). A function pointer and a data pointer
+        // have the same size on every host with a back end.
+        unsafe { std::mem::transmute::<*const u8, EntryFn>(ptr) }
+    }
+
+    /// Size of the code in bytes.
+    pub fn len(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Whether the buffer holds no code.
+    pub fn is_empty(&self) -> bool {
+        self.buf.is_empty()
+    }
+
+    /// Host address range of the code (for tests that inspect the mapping).
+    pub fn address_range(&self) -> std::ops::Range<usize> {
+        let start = self.buf.ptr(AssemblyOffset(0)) as usize;
+        start..start + self.buf.len()
+    }
+}
+
+impl std::fmt::Debug for CodeBuffer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CodeBuffer")
+            .field("len", &self.buf.len())
+            .field("entry", &self.entry.0)
+            .finish()
+    }
+}

@@ -1,0 +1,233 @@
+//! Arithmetic, byte order and immediates.
+
+use super::regs::host::{RAX, RCX, RDX};
+use super::regs::{host, ADDR, SCRATCH, TMP};
+use super::X64;
+use crate::lower::masm::{DivOp, Operand, Reg as BpfReg};
+use dynasmrt::{DynasmApi, DynasmLabelApi};
+use ferrobpf_vm::isa::{AluOp, Width};
+
+/// `dst op= src` for the two-operand x86 forms (add, sub, or, and, xor).
+macro_rules! binop {
+    ($self:ident, $mn:ident, $w64:expr, $d:expr, $src:expr) => {
+        match ($w64, $src) {
+            (true, Operand::Reg(s)) => x64!($self.ops, $mn Rq($d), Rq(host(s))),
+            (false, Operand::Reg(s)) => x64!($self.ops, $mn Rd($d), Rd(host(s))),
+            (true, Operand::Imm(i)) => x64!($self.ops, $mn Rq($d), DWORD i),
+            (false, Operand::Imm(i)) => x64!($self.ops, $mn Rd($d), DWORD i),
+            (true, Operand::Scratch) => x64!($self.ops, $mn Rq($d), Rq(SCRATCH)),
+            (false, Operand::Scratch) => x64!($self.ops, $mn Rd($d), Rd(SCRATCH)),
+        }
+    };
+}
+
+/// Shift of `$d` by a masked immediate, or by a register through BMI2 or rcx.
+macro_rules! shift {
+    ($self:ident, $mn:ident, $mnx:ident, $w64:expr, $d:expr, $src:expr) => {
+        match $src {
+            Operand::Imm(i) => {
+                let count = if $w64 { i & 63 } else { i & 31 } as i8;
+                match ($w64, count) {
+                    (true, 0) => {}
+                    (false, 0) => x64!($self.ops, mov Rd($d), Rd($d)),
+                    (true, c) => x64!($self.ops, $mn Rq($d), BYTE c),
+                    (false, c) => x64!($self.ops, $mn Rd($d), BYTE c),
+                }
+            }
+            Operand::Reg(_) | Operand::Scratch => {
+                let s = match $src {
+                    Operand::Reg(r) => host(r),
+                    _ => SCRATCH,
+                };
+                if $self.features.bmi2 {
+                    if $w64 {
+                        x64!($self.ops, $mnx Rq($d), Rq($d), Rq(s));
+                    } else {
+                        x64!($self.ops, $mnx Rd($d), Rd($d), Rd(s));
+                    }
+                } else {
+                    // Count in cl; rcx (r4) is parked in ADDR meanwhile.
+                    let target = if $d == RCX { ADDR } else { $d };
+                    x64!($self.ops, mov Rq(ADDR), rcx ; mov rcx, Rq(s));
+                    if $w64 {
+                        x64!($self.ops, $mn Rq(target), cl);
+                    } else {
+                        x64!($self.ops, $mn Rd(target), cl ; mov Rd(target), Rd(target));
+                    }
+                    x64!($self.ops, mov rcx, Rq(ADDR));
+                }
+            }
+        }
+    };
+}
+
+impl X64 {
+    pub(super) fn emit_load_blinded(&mut self, masked: i64, key: i64) {
+        match (i32::try_from(masked), i32::try_from(key)) {
+            (Ok(m), Ok(k)) => x64!(self.ops, mov Rq(SCRATCH), DWORD m ; xor Rq(SCRATCH), DWORD k),
+            _ => x64!(self.ops,
+                mov Rq(SCRATCH), QWORD masked
+                ; mov Rq(TMP), QWORD key
+                ; xor Rq(SCRATCH), Rq(TMP)
+            ),
+        }
+    }
+
+    pub(super) fn emit_load_imm64(&mut self, d: u8, value: i64) {
+        if value == 0 {
+            x64!(self.ops, xor Rd(d), Rd(d));
+        } else if let Ok(v) = u32::try_from(value) {
+            x64!(self.ops, mov Rd(d), DWORD v as i32);
+        } else if let Ok(v) = i32::try_from(value) {
+            x64!(self.ops, mov Rq(d), DWORD v);
+        } else {
+            x64!(self.ops, mov Rq(d), QWORD value);
+        }
+    }
+
+    pub(super) fn emit_alu(&mut self, op: AluOp, width: Width, dst: BpfReg, src: Operand) {
+        let d = host(dst);
+        let w64 = width == Width::W64;
+        match op {
+            AluOp::Mov => self.emit_mov(w64, d, src),
+            AluOp::Add => binop!(self, add, w64, d, src),
+            AluOp::Sub => binop!(self, sub, w64, d, src),
+            AluOp::Or => binop!(self, or, w64, d, src),
+            AluOp::And => binop!(self, and, w64, d, src),
+            AluOp::Xor => binop!(self, xor, w64, d, src),
+            AluOp::Mul => self.emit_mul(w64, d, src),
+            AluOp::Lsh => shift!(self, shl, shlx, w64, d, src),
+            AluOp::Rsh => shift!(self, shr, shrx, w64, d, src),
+            AluOp::Arsh => shift!(self, sar, sarx, w64, d, src),
+            AluOp::Neg if w64 => x64!(self.ops, neg Rq(d)),
+            AluOp::Neg => x64!(self.ops, neg Rd(d)),
+            AluOp::Movsx8 | AluOp::Movsx16 | AluOp::Movsx32 => self.emit_movsx(op, w64, d, src),
+            AluOp::Div => self.emit_div_mod(DivOp::Div, width, dst, src),
+            AluOp::Sdiv => self.emit_div_mod(DivOp::Sdiv, width, dst, src),
+            AluOp::Mod => self.emit_div_mod(DivOp::Mod, width, dst, src),
+            AluOp::Smod => self.emit_div_mod(DivOp::Smod, width, dst, src),
+        }
+    }
+
+    fn emit_mov(&mut self, w64: bool, d: u8, src: Operand) {
+        match (w64, src) {
+            (true, Operand::Reg(s)) if host(s) == d => {}
+            (true, Operand::Reg(s)) => x64!(self.ops, mov Rq(d), Rq(host(s))),
+            (false, Operand::Reg(s)) => x64!(self.ops, mov Rd(d), Rd(host(s))),
+            (true, Operand::Imm(i)) => self.emit_load_imm64(d, i64::from(i)),
+            (false, Operand::Imm(i)) => self.emit_load_imm64(d, i64::from(i as u32)),
+            (true, Operand::Scratch) => x64!(self.ops, mov Rq(d), Rq(SCRATCH)),
+            (false, Operand::Scratch) => x64!(self.ops, mov Rd(d), Rd(SCRATCH)),
+        }
+    }
+
+    fn emit_mul(&mut self, w64: bool, d: u8, src: Operand) {
+        match (w64, src) {
+            (true, Operand::Reg(s)) => x64!(self.ops, imul Rq(d), Rq(host(s))),
+            (false, Operand::Reg(s)) => x64!(self.ops, imul Rd(d), Rd(host(s))),
+            (true, Operand::Imm(i)) => x64!(self.ops, imul Rq(d), Rq(d), DWORD i),
+            (false, Operand::Imm(i)) => x64!(self.ops, imul Rd(d), Rd(d), DWORD i),
+            (true, Operand::Scratch) => x64!(self.ops, imul Rq(d), Rq(SCRATCH)),
+            (false, Operand::Scratch) => x64!(self.ops, imul Rd(d), Rd(SCRATCH)),
+        }
+    }
+
+    fn emit_movsx(&mut self, op: AluOp, w64: bool, d: u8, src: Operand) {
+        let s = match src {
+            Operand::Reg(r) => host(r),
+            Operand::Scratch | Operand::Imm(_) => SCRATCH,
+        };
+        match (op, w64) {
+            (AluOp::Movsx8, true) => x64!(self.ops, movsx Rq(d), Rb(s)),
+            (AluOp::Movsx8, false) => x64!(self.ops, movsx Rd(d), Rb(s)),
+            (AluOp::Movsx16, true) => x64!(self.ops, movsx Rq(d), Rw(s)),
+            (AluOp::Movsx16, false) => x64!(self.ops, movsx Rd(d), Rw(s)),
+            (_, true) => x64!(self.ops, movsxd Rq(d), Rd(s)),
+            (_, false) => x64!(self.ops, mov Rd(d), Rd(s)),
+        }
+    }
+
+    /// Division through rdx:rax. The divisor goes to SCRATCH first, r0 and r3 (rax,
+    /// rdx) are parked in ADDR and TMP, and a register divisor of 0 (or -1 for the
+    /// signed forms) takes the RFC's path instead of faulting.
+    pub(super) fn emit_div_mod(&mut self, op: DivOp, width: Width, dst: BpfReg, src: Operand) {
+        let d = host(dst);
+        let w64 = width == Width::W64;
+        let signed = matches!(op, DivOp::Sdiv | DivOp::Smod);
+        let quotient = matches!(op, DivOp::Div | DivOp::Sdiv);
+        match src {
+            Operand::Reg(s) => x64!(self.ops, mov Rq(SCRATCH), Rq(host(s))),
+            Operand::Imm(i) => x64!(self.ops, mov Rq(SCRATCH), DWORD i),
+            Operand::Scratch => {}
+        }
+        let runtime_divisor = matches!(src, Operand::Reg(_));
+        let zero = self.ops.new_dynamic_label();
+        let minus_one = self.ops.new_dynamic_label();
+        let done = self.ops.new_dynamic_label();
+        if runtime_divisor {
+            if w64 {
+                x64!(self.ops, test Rq(SCRATCH), Rq(SCRATCH) ; jz =>zero);
+            } else {
+                x64!(self.ops, test Rd(SCRATCH), Rd(SCRATCH) ; jz =>zero);
+            }
+            if signed && w64 {
+                x64!(self.ops, cmp Rq(SCRATCH), -1 ; je =>minus_one);
+            } else if signed {
+                x64!(self.ops, cmp Rd(SCRATCH), -1 ; je =>minus_one);
+            }
+        }
+        x64!(self.ops, mov Rq(TMP), Rq(RDX) ; mov Rq(ADDR), Rq(RAX));
+        if w64 {
+            x64!(self.ops, mov rax, Rq(d));
+        } else {
+            x64!(self.ops, mov eax, Rd(d));
+        }
+        match (signed, w64) {
+            (false, true) => x64!(self.ops, xor edx, edx ; div Rq(SCRATCH)),
+            (false, false) => x64!(self.ops, xor edx, edx ; div Rd(SCRATCH)),
+            (true, true) => x64!(self.ops, cqo ; idiv Rq(SCRATCH)),
+            (true, false) => x64!(self.ops, cdq ; idiv Rd(SCRATCH)),
+        }
+        match (quotient, w64) {
+            (true, true) => x64!(self.ops, mov Rq(SCRATCH), rax),
+            (true, false) => x64!(self.ops, mov Rd(SCRATCH), eax),
+            (false, true) => x64!(self.ops, mov Rq(SCRATCH), rdx),
+            (false, false) => x64!(self.ops, mov Rd(SCRATCH), edx),
+        }
+        x64!(self.ops, mov rdx, Rq(TMP) ; mov rax, Rq(ADDR) ; mov Rq(d), Rq(SCRATCH));
+        if !runtime_divisor {
+            return;
+        }
+        x64!(self.ops, jmp =>done ; =>zero);
+        match (quotient, w64) {
+            (true, _) => x64!(self.ops, xor Rd(d), Rd(d)),
+            (false, false) => x64!(self.ops, mov Rd(d), Rd(d)),
+            (false, true) => {}
+        }
+        if signed {
+            x64!(self.ops, jmp =>done ; =>minus_one);
+            match (quotient, w64) {
+                (true, true) => x64!(self.ops, neg Rq(d)),
+                (true, false) => x64!(self.ops, neg Rd(d)),
+                (false, _) => x64!(self.ops, xor Rd(d), Rd(d)),
+            }
+        }
+        x64!(self.ops, =>done);
+    }
+
+    pub(super) fn emit_zero_extend(&mut self, d: u8, bits: u8) {
+        match bits {
+            16 => x64!(self.ops, movzx Rd(d), Rw(d)),
+            32 => x64!(self.ops, mov Rd(d), Rd(d)),
+            _ => {}
+        }
+    }
+
+    pub(super) fn emit_byte_swap(&mut self, d: u8, bits: u8) {
+        match bits {
+            16 => x64!(self.ops, ror Rw(d), BYTE 8 ; movzx Rd(d), Rw(d)),
+            32 => x64!(self.ops, bswap Rd(d)),
+            _ => x64!(self.ops, bswap Rq(d)),
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! Jumps, fused compare-and-branch, calls, exit and budget metering.
+
+use super::regs::{host, ARGS, CTX, FRAME_SAVED, SCRATCH};
+use super::X64;
+use crate::context::offsets;
+use crate::fault::{pack_packet, size_log2, FaultCode};
+use crate::lower::masm::{HelperId, Operand, PacketLoad, Reg as BpfReg};
+use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi};
+use ferrobpf_vm::isa::{JmpCond, Width};
+
+/// An argument of a call into the host, besides the context.
+#[derive(Copy, Clone)]
+enum HostArg {
+    Reg(BpfReg),
+    Imm(u64),
+}
+
+impl X64 {
+    pub(super) fn emit_jump(&mut self, target: DynamicLabel) {
+        x64!(self.ops, jmp =>target);
+    }
+
+    pub(super) fn emit_branch(
+        &mut self,
+        cond: JmpCond,
+        width: Width,
+        dst: BpfReg,
+        src: Operand,
+        target: DynamicLabel,
+    ) {
+        let d = host(dst);
+        let w64 = width == Width::W64;
+        let test = cond == JmpCond::Set;
+        match (test, w64, src) {
+            (false, true, Operand::Imm(0)) => x64!(self.ops, test Rq(d), Rq(d)),
+            (false, false, Operand::Imm(0)) => x64!(self.ops, test Rd(d), Rd(d)),
+            (false, true, Operand::Imm(i)) => x64!(self.ops, cmp Rq(d), DWORD i),
+            (false, false, Operand::Imm(i)) => x64!(self.ops, cmp Rd(d), DWORD i),
+            (false, true, Operand::Reg(s)) => x64!(self.ops, cmp Rq(d), Rq(host(s))),
+            (false, false, Operand::Reg(s)) => x64!(self.ops, cmp Rd(d), Rd(host(s))),
+            (false, true, Operand::Scratch) => x64!(self.ops, cmp Rq(d), Rq(SCRATCH)),
+            (false, false, Operand::Scratch) => x64!(self.ops, cmp Rd(d), Rd(SCRATCH)),
+            (true, true, Operand::Imm(i)) => x64!(self.ops, test Rq(d), DWORD i),
+            (true, false, Operand::Imm(i)) => x64!(self.ops, test Rd(d), DWORD i),
+            (true, true, Operand::Reg(s)) => x64!(self.ops, test Rq(d), Rq(host(s))),
+            (true, false, Operand::Reg(s)) => x64!(self.ops, test Rd(d), Rd(host(s))),
+            (true, true, Operand::Scratch) => x64!(self.ops, test Rq(d), Rq(SCRATCH)),
+            (true, false, Operand::Scratch) => x64!(self.ops, test Rd(d), Rd(SCRATCH)),
+        }
+        match cond {
+            JmpCond::Eq => x64!(self.ops, je =>target),
+            JmpCond::Ne | JmpCond::Set => x64!(self.ops, jne =>target),
+            JmpCond::Gt => x64!(self.ops, ja =>target),
+            JmpCond::Ge => x64!(self.ops, jae =>target),
+            JmpCond::Lt => x64!(self.ops, jb =>target),
+            JmpCond::Le => x64!(self.ops, jbe =>target),
+            JmpCond::Sgt => x64!(self.ops, jg =>target),
+            JmpCond::Sge => x64!(self.ops, jge =>target),
+            JmpCond::Slt => x64!(self.ops, jl =>target),
+            JmpCond::Sle => x64!(self.ops, jle =>target),
+        }
+    }
+
+    /// Every frame, the entry one included, was entered by a native `call`, so exit is
+    /// a plain return: to the caller's call site, or to the entry glue.
+    pub(super) fn emit_exit(&mut self) {
+        x64!(self.ops, ret);
+    }
+
+    /// A new frame: depth check, r6-r10 saved on the host stack (5 pushes plus the
+    /// return address keep the stack 16-byte aligned), r10 moved down one frame.
+    pub(super) fn emit_call_local(&mut self, target: DynamicLabel) {
+        let too_deep = self.fault_label(FaultCode::CallDepth);
+        let max = i32::try_from(self.runtime.max_depth).unwrap_or(i32::MAX);
+        x64!(self.ops,
+            cmp QWORD [Rq(CTX) + offsets::DEPTH], DWORD max
+            ; jae =>too_deep
+            ; add QWORD [Rq(CTX) + offsets::DEPTH], BYTE 1
+        );
+        for r in FRAME_SAVED {
+            x64!(self.ops, push Rq(r));
+        }
+        let frame = self.runtime.frame_size;
+        x64!(self.ops, sub rbp, DWORD frame ; call =>target);
+        for r in FRAME_SAVED.iter().rev() {
+            x64!(self.ops, pop Rq(*r));
+        }
+        x64!(self.ops, sub QWORD [Rq(CTX) + offsets::DEPTH], BYTE 1);
+    }
+
+    pub(super) fn emit_call_helper(&mut self, id: HelperId) {
+        let pc = u64::from(self.pc);
+        let addr = self.runtime.helper;
+        match id {
+            HelperId::Imm(n) => self.emit_host_call(addr, HostArg::Imm(u64::from(n)), pc),
+            HelperId::Reg(r) => self.emit_host_call(addr, HostArg::Reg(r), pc),
+        }
+    }
+
+    pub(super) fn emit_packet_load(&mut self, load: PacketLoad) {
+        let packed = pack_packet(self.pc, size_log2(load.size), load.imm);
+        let arg = match load.index {
+            Some(r) => HostArg::Reg(r),
+            None => HostArg::Imm(0),
+        };
+        let addr = self.runtime.packet;
+        self.emit_host_call(addr, arg, packed);
+    }
+
+    /// Calls `addr(ctx, arg, extra)`; r1-r5 survive (saved in the context block),
+    /// the result lands in r0, a fault leaves through the fault exit.
+    fn emit_host_call(&mut self, addr: u64, arg: HostArg, extra: u64) {
+        for (i, r) in ARGS.iter().enumerate() {
+            x64!(self.ops, mov QWORD [Rq(CTX) + offsets::arg(i)], Rq(*r));
+        }
+        match arg {
+            HostArg::Reg(r) => x64!(self.ops, mov rsi, Rq(host(r))),
+            HostArg::Imm(v) => x64!(self.ops, mov rsi, QWORD v as i64),
+        }
+        let fault_exit = self.fault_exit;
+        x64!(self.ops,
+            mov rdx, QWORD extra as i64
+            ; mov rdi, Rq(CTX)
+            ; sub rsp, BYTE 8
+            ; mov rax, QWORD addr as i64
+            ; call rax
+            ; add rsp, BYTE 8
+        );
+        for (i, r) in ARGS.iter().enumerate() {
+            x64!(self.ops, mov Rq(*r), QWORD [Rq(CTX) + offsets::arg(i)]);
+        }
+        x64!(self.ops,
+            cmp QWORD [Rq(CTX) + offsets::FAULT], BYTE 0
+            ; jne =>fault_exit
+        );
+    }
+
+    pub(super) fn emit_meter(&mut self, count: u32) {
+        let exhausted = self.fault_label(FaultCode::Budget);
+        x64!(self.ops,
+            sub QWORD [Rq(CTX) + offsets::BUDGET], DWORD count as i32
+            ; jb =>exhausted
+        );
+    }
+}

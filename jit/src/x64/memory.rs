@@ -1,0 +1,152 @@
+//! Loads, stores and atomics, with the inline bounds check of checked mode.
+//!
+//! A checked access compares its address with the window of the region the last
+//! access of the same kind and size hit (kept in the context block): five instructions
+//! and two L1 loads. A miss jumps out of line to the lookup stub, which asks the host to
+//! find the region (refreshing the window) or to fault.
+
+use super::regs::host::RAX;
+use super::regs::{host, ADDR, CTX, SCRATCH, TMP};
+use super::{OutOfLine, X64};
+use crate::context::offsets;
+use crate::fault::{pack_miss, size_log2};
+use crate::lower::masm::{Access, Check, Operand, Reg as BpfReg};
+use dynasmrt::{DynasmApi, DynasmLabelApi};
+use ferrobpf_vm::isa::{AtomicOp, Size};
+
+impl X64 {
+    /// The base register and displacement addressing `access`, after its check.
+    fn address(&mut self, access: Access, store: bool) -> (u8, i32) {
+        let base = host(access.base);
+        let off = i32::from(access.off);
+        if access.check == Check::None {
+            return (base, off);
+        }
+        let log2 = size_log2(access.size);
+        let (start, limit) = offsets::window(store, usize::from(log2));
+        let miss = self.ops.new_dynamic_label();
+        let resume = self.ops.new_dynamic_label();
+        x64!(self.ops,
+            lea Rq(ADDR), [Rq(base) + off]
+            ; mov Rq(TMP), Rq(ADDR)
+            ; sub Rq(TMP), QWORD [Rq(CTX) + start]
+            ; cmp Rq(TMP), QWORD [Rq(CTX) + limit]
+            ; ja =>miss
+            ; =>resume
+        );
+        self.out_of_line.push(OutOfLine::Miss {
+            entry: miss,
+            resume,
+            packed: pack_miss(self.pc, store, log2),
+        });
+        if self.lookup_stub.is_none() {
+            self.lookup_stub = Some(self.ops.new_dynamic_label());
+        }
+        (ADDR, 0)
+    }
+
+    pub(super) fn emit_load(&mut self, access: Access, dst: BpfReg, signed: bool) {
+        let d = host(dst);
+        let (b, o) = self.address(access, false);
+        match (access.size, signed) {
+            (Size::B, false) => x64!(self.ops, movzx Rd(d), BYTE [Rq(b) + o]),
+            (Size::B, true) => x64!(self.ops, movsx Rq(d), BYTE [Rq(b) + o]),
+            (Size::H, false) => x64!(self.ops, movzx Rd(d), WORD [Rq(b) + o]),
+            (Size::H, true) => x64!(self.ops, movsx Rq(d), WORD [Rq(b) + o]),
+            (Size::W, false) => x64!(self.ops, mov Rd(d), DWORD [Rq(b) + o]),
+            (Size::W, true) => x64!(self.ops, movsxd Rq(d), DWORD [Rq(b) + o]),
+            (Size::DW, _) => x64!(self.ops, mov Rq(d), QWORD [Rq(b) + o]),
+        }
+    }
+
+    pub(super) fn emit_store(&mut self, access: Access, src: Operand) {
+        let (b, o) = self.address(access, true);
+        let s = match src {
+            Operand::Reg(r) => host(r),
+            Operand::Scratch => SCRATCH,
+            Operand::Imm(i) => {
+                match access.size {
+                    Size::B => x64!(self.ops, mov BYTE [Rq(b) + o], BYTE i as i8),
+                    Size::H => x64!(self.ops, mov WORD [Rq(b) + o], WORD i as i16),
+                    Size::W => x64!(self.ops, mov DWORD [Rq(b) + o], DWORD i),
+                    Size::DW => x64!(self.ops, mov QWORD [Rq(b) + o], DWORD i),
+                }
+                return;
+            }
+        };
+        match access.size {
+            Size::B => x64!(self.ops, mov BYTE [Rq(b) + o], Rb(s)),
+            Size::H => x64!(self.ops, mov WORD [Rq(b) + o], Rw(s)),
+            Size::W => x64!(self.ops, mov DWORD [Rq(b) + o], Rd(s)),
+            Size::DW => x64!(self.ops, mov QWORD [Rq(b) + o], Rq(s)),
+        }
+    }
+
+    /// Atomics address through ADDR always (the base may be r0, which the cmpxchg
+    /// loops use). 32-bit results are zero-extended like every 32-bit register write.
+    pub(super) fn emit_atomic(&mut self, op: AtomicOp, fetch: bool, access: Access, src: BpfReg) {
+        let (b, o) = self.address(access, true);
+        if b != ADDR {
+            x64!(self.ops, lea Rq(ADDR), [Rq(b) + o]);
+        }
+        let s = host(src);
+        let w64 = access.size == Size::DW;
+        match (op, fetch, w64) {
+            (AtomicOp::Add, false, true) => x64!(self.ops, lock add QWORD [Rq(ADDR)], Rq(s)),
+            (AtomicOp::Add, false, false) => x64!(self.ops, lock add DWORD [Rq(ADDR)], Rd(s)),
+            (AtomicOp::Or, false, true) => x64!(self.ops, lock or QWORD [Rq(ADDR)], Rq(s)),
+            (AtomicOp::Or, false, false) => x64!(self.ops, lock or DWORD [Rq(ADDR)], Rd(s)),
+            (AtomicOp::And, false, true) => x64!(self.ops, lock and QWORD [Rq(ADDR)], Rq(s)),
+            (AtomicOp::And, false, false) => x64!(self.ops, lock and DWORD [Rq(ADDR)], Rd(s)),
+            (AtomicOp::Xor, false, true) => x64!(self.ops, lock xor QWORD [Rq(ADDR)], Rq(s)),
+            (AtomicOp::Xor, false, false) => x64!(self.ops, lock xor DWORD [Rq(ADDR)], Rd(s)),
+            (AtomicOp::Add, true, true) => x64!(self.ops, lock xadd QWORD [Rq(ADDR)], Rq(s)),
+            (AtomicOp::Add, true, false) => x64!(self.ops, lock xadd DWORD [Rq(ADDR)], Rd(s)),
+            (AtomicOp::Xchg, _, true) => x64!(self.ops, xchg QWORD [Rq(ADDR)], Rq(s)),
+            (AtomicOp::Xchg, _, false) => x64!(self.ops, xchg DWORD [Rq(ADDR)], Rd(s)),
+            (AtomicOp::Cmpxchg, _, true) => x64!(self.ops, lock cmpxchg QWORD [Rq(ADDR)], Rq(s)),
+            (AtomicOp::Cmpxchg, _, false) => {
+                x64!(self.ops, lock cmpxchg DWORD [Rq(ADDR)], Rd(s) ; mov eax, eax)
+            }
+            (AtomicOp::Or | AtomicOp::And | AtomicOp::Xor, true, _) => {
+                self.emit_fetch_loop(op, w64, s)
+            }
+        }
+    }
+
+    /// Fetching or/and/xor: a cmpxchg loop. r0 (rax) is parked in TMP; when the
+    /// operand is r0 itself its value is read from there.
+    fn emit_fetch_loop(&mut self, op: AtomicOp, w64: bool, s: u8) {
+        let val = if s == RAX { TMP } else { s };
+        let again = self.ops.new_dynamic_label();
+        x64!(self.ops, mov Rq(TMP), rax);
+        if w64 {
+            x64!(self.ops, mov rax, QWORD [Rq(ADDR)] ; =>again ; mov Rq(SCRATCH), rax);
+            match op {
+                AtomicOp::Or => x64!(self.ops, or Rq(SCRATCH), Rq(val)),
+                AtomicOp::And => x64!(self.ops, and Rq(SCRATCH), Rq(val)),
+                _ => x64!(self.ops, xor Rq(SCRATCH), Rq(val)),
+            }
+            x64!(self.ops,
+                lock cmpxchg QWORD [Rq(ADDR)], Rq(SCRATCH)
+                ; jne =>again
+                ; mov Rq(s), rax
+            );
+        } else {
+            x64!(self.ops, mov eax, DWORD [Rq(ADDR)] ; =>again ; mov Rd(SCRATCH), eax);
+            match op {
+                AtomicOp::Or => x64!(self.ops, or Rd(SCRATCH), Rd(val)),
+                AtomicOp::And => x64!(self.ops, and Rd(SCRATCH), Rd(val)),
+                _ => x64!(self.ops, xor Rd(SCRATCH), Rd(val)),
+            }
+            x64!(self.ops,
+                lock cmpxchg DWORD [Rq(ADDR)], Rd(SCRATCH)
+                ; jne =>again
+                ; mov Rd(s), eax
+            );
+        }
+        if s != RAX {
+            x64!(self.ops, mov rax, Rq(TMP));
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! What follows the program body: out-of-line slow paths, the shared lookup stub, the
+//! entry glue and the fault exit.
+
+use super::regs::{host, ADDR, CTX, SCRATCH, TMP};
+use super::{OutOfLine, X64};
+use crate::code::CodeBuffer;
+use crate::context::offsets;
+use crate::error::JitError;
+use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi};
+
+/// Registers the lookup stub saves around the call into Rust: every caller-saved
+/// register holding eBPF state or a live temporary (8 pushes keep the alignment).
+const LOOKUP_SAVED: [u8; 8] = [0, 1, 2, 6, 7, 8, SCRATCH, ADDR];
+/// Host callee-saved registers the entry glue preserves for its Rust caller.
+const CALLEE_SAVED: [u8; 6] = [5, 3, 12, 13, 14, 15];
+
+impl X64 {
+    pub(super) fn emit_finish(mut self, entry: DynamicLabel) -> Result<CodeBuffer, JitError> {
+        let fault_exit = self.fault_exit;
+        for item in std::mem::take(&mut self.out_of_line) {
+            match item {
+                OutOfLine::Miss {
+                    entry,
+                    resume,
+                    packed,
+                } => {
+                    let stub = self.lookup_stub.unwrap_or(fault_exit);
+                    x64!(self.ops,
+                        =>entry
+                        ; mov Rq(TMP), QWORD packed as i64
+                        ; call =>stub
+                        ; jmp =>resume
+                    );
+                }
+                OutOfLine::Fault { entry, pc, code } => {
+                    x64!(self.ops,
+                        =>entry
+                        ; mov QWORD [Rq(CTX) + offsets::FAULT_PC], DWORD pc as i32
+                        ; mov QWORD [Rq(CTX) + offsets::FAULT], DWORD code as i32
+                        ; jmp =>fault_exit
+                    );
+                }
+            }
+        }
+        if let Some(stub) = self.lookup_stub {
+            self.emit_lookup_stub(stub);
+        }
+        let start = self.ops.offset();
+        for r in CALLEE_SAVED {
+            x64!(self.ops, push Rq(r));
+        }
+        x64!(self.ops,
+            mov Rq(CTX), rdi
+            ; mov QWORD [Rq(CTX) + offsets::SAVED_SP], rsp
+        );
+        for r in 0..11u8 {
+            x64!(self.ops, mov Rq(host(r)), QWORD [Rq(CTX) + offsets::reg(usize::from(r))]);
+        }
+        let epilogue = self.ops.new_dynamic_label();
+        x64!(self.ops,
+            sub rsp, BYTE 8
+            ; call =>entry
+            ; add rsp, BYTE 8
+            ; =>epilogue
+        );
+        for r in CALLEE_SAVED.iter().rev() {
+            x64!(self.ops, pop Rq(*r));
+        }
+        x64!(self.ops,
+            ret
+            ; =>fault_exit
+            ; mov rsp, QWORD [Rq(CTX) + offsets::SAVED_SP]
+            ; xor eax, eax
+            ; jmp =>epilogue
+        );
+        self.ops
+            .commit()
+            .map_err(|e| JitError::Emit(e.to_string()))?;
+        let buf = self
+            .ops
+            .finalize()
+            .map_err(|_| JitError::Emit("finalizing the code buffer".into()))?;
+        Ok(CodeBuffer::new(buf, start))
+    }
+
+    /// Called with the address in ADDR and the packed miss in TMP; saves the live
+    /// caller-saved registers and asks the host for the region.
+    fn emit_lookup_stub(&mut self, stub: DynamicLabel) {
+        let fault_exit = self.fault_exit;
+        let lookup = self.runtime.lookup;
+        x64!(self.ops, =>stub);
+        for r in LOOKUP_SAVED {
+            x64!(self.ops, push Rq(r));
+        }
+        x64!(self.ops,
+            mov rdi, Rq(CTX)
+            ; mov rsi, Rq(ADDR)
+            ; mov rdx, Rq(TMP)
+            ; mov rax, QWORD lookup as i64
+            ; call rax
+        );
+        for r in LOOKUP_SAVED.iter().rev() {
+            x64!(self.ops, pop Rq(*r));
+        }
+        x64!(self.ops,
+            cmp QWORD [Rq(CTX) + offsets::FAULT], BYTE 0
+            ; jne =>fault_exit
+            ; ret
+        );
+    }
+}

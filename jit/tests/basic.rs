@@ -1,0 +1,97 @@
+//! Hand-checked programs through the JIT, in both modes.
+
+use ferrobpf_jit::{JitConfig, JitProgram, Trap, TrapKind};
+use ferrobpf_vm::asm::assemble;
+use ferrobpf_vm::helpers::HelperRegistry;
+use ferrobpf_vm::program::Program;
+
+fn run_with(text: &str, mem: &mut [u8], config: JitConfig) -> Result<u64, Trap> {
+    let program = Program::from_insns(assemble(text).expect("assembles")).expect("loads");
+    let jit = JitProgram::compile(&program, &config).expect("compiles");
+    jit.run_on(mem, &HelperRegistry::new(), 1 << 20)
+}
+
+fn run(text: &str, mem: &mut [u8]) -> u64 {
+    let checked = run_with(text, &mut mem.to_vec(), JitConfig::checked()).expect("runs checked");
+    let verified = run_with(text, mem, JitConfig::verified()).expect("runs verified");
+    assert_eq!(checked, verified, "modes disagree");
+    verified
+}
+
+#[test]
+fn arithmetic() {
+    let r = run(
+        "mov32 %r0, 0\nmov32 %r1, 2\nadd32 %r0, 1\nadd32 %r0, %r1\nadd32 %r0, %r0\nadd32 %r0, -3\nexit",
+        &mut [],
+    );
+    assert_eq!(r, 3);
+    assert_eq!(run("mov %r0, -1\nrsh32 %r0, 4\nexit", &mut []), 0x0fff_ffff);
+    assert_eq!(
+        run("lddw %r0, 0x123456789abcdef0\nexit", &mut []),
+        0x1234_5678_9abc_def0
+    );
+    assert_eq!(
+        run("mov %r0, 7\nmul %r0, -3\nexit", &mut []),
+        (-21i64) as u64
+    );
+}
+
+#[test]
+fn division_follows_the_rfc() {
+    assert_eq!(
+        run("mov %r0, 7\nmov %r1, 0\ndiv %r0, %r1\nexit", &mut []),
+        0
+    );
+    assert_eq!(
+        run("mov %r0, 7\nmov %r1, 0\nmod %r0, %r1\nexit", &mut []),
+        7
+    );
+    assert_eq!(
+        run("mov %r0, -1\nmov32 %r1, 0\nmod32 %r0, %r1\nexit", &mut []),
+        0xffff_ffff
+    );
+    assert_eq!(
+        run(
+            "lddw %r0, 0x8000000000000000\nmov %r1, -1\nsdiv %r0, %r1\nexit",
+            &mut []
+        ),
+        0x8000_0000_0000_0000
+    );
+    assert_eq!(
+        run("mov %r0, -7\nmov %r3, 2\nsmod %r0, %r3\nexit", &mut []),
+        (-1i64) as u64
+    );
+    assert_eq!(
+        run(
+            "mov %r3, 100\nmov %r0, 7\ndiv %r3, %r0\nmov %r0, %r3\nexit",
+            &mut []
+        ),
+        14
+    );
+}
+
+#[test]
+fn memory_and_bounds() {
+    let mut mem = [0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88];
+    assert_eq!(run("ldxdw %r0, [%r1]\nbe16 %r0\nexit", &mut mem), 0x1122);
+    assert_eq!(run("stw [%r10-4], 5\nldxw %r0, [%r10-4]\nexit", &mut []), 5);
+    let err = run_with("ldxdw %r0, [%r1+1]\nexit", &mut mem, JitConfig::checked()).unwrap_err();
+    assert_eq!(err.pc, 0);
+    assert!(matches!(err.kind, TrapKind::Memory(_)));
+}
+
+#[test]
+fn local_calls_and_depth() {
+    let text = "mov %r6, 6\nmov %r1, 1\ncall local f\nadd %r0, %r6\nexit\nf:\nmov %r6, 0\nmov %r0, %r1\nexit";
+    assert_eq!(run(text, &mut []), 7);
+    let deep = "call local f\nexit\nf:\ncall local f\nexit";
+    let err = run_with(deep, &mut [], JitConfig::checked()).unwrap_err();
+    assert_eq!(err.kind, TrapKind::CallDepth);
+    assert_eq!(err.pc, 2);
+}
+
+#[test]
+fn budget_stops_loops() {
+    let err = run_with("l:\nja l\nexit", &mut [], JitConfig::checked()).unwrap_err();
+    assert_eq!(err.kind, TrapKind::Budget);
+}
