@@ -1,9 +1,10 @@
 //! The assembler against the shared bpf_conformance data: every positive test's
-//! program assembles (and decodes), `-- raw` sections agree with `-- asm`, and
+//! program assembles, decodes and survives disassembly, `-- raw` sections agree with `-- asm`, and
 //! every `negative/invalid_*` program is refused.
 
 use super::assemble;
 use crate::decode::decode_program;
+use crate::disasm::{disassemble, Syntax};
 use crate::insn::encode_program;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -80,6 +81,8 @@ fn every_positive_program_assembles_and_decodes() {
         let bytes = encode_program(&insns);
         let decoded = decode_program(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert_eq!(decoded, insns, "{}", path.display());
+        let text = disassemble(&insns, Syntax::Conformance);
+        assert_eq!(assemble(&text), Ok(insns), "{}:\n{text}", path.display());
         count += 1;
     }
     assert!(count > 300, "only {count} programs");
