@@ -185,7 +185,10 @@ pub fn decode_raw(raws: &[RawInsn]) -> Result<Vec<Insn>, DecodeError> {
 pub fn decode_one(raw: RawInsn, pc: usize) -> Result<Insn, DecodeError> {
     let opcode = raw.opcode;
     let mut rows = lookup::rows_for_opcode(opcode).peekable();
-    let first = rows.peek().copied().ok_or(DecodeError::UnknownOpcode { pc, opcode })?;
+    let first = rows
+        .peek()
+        .copied()
+        .ok_or(DecodeError::UnknownOpcode { pc, opcode })?;
     let op = lookup::find(opcode, raw.src, raw.off, raw.imm).ok_or_else(|| {
         // The opcode exists but the discriminating field matches no row.
         let (field, value) = match first.disc {
@@ -302,9 +305,23 @@ mod tests {
     #[test]
     fn rejects_unused_fields() {
         let e = decode_raw(&[raw(0x07, 0, 0, 1, 1), EXIT]).unwrap_err();
-        assert!(matches!(e, DecodeError::InvalidField { pc: 0, field: Field::Off, .. }));
+        assert!(matches!(
+            e,
+            DecodeError::InvalidField {
+                pc: 0,
+                field: Field::Off,
+                ..
+            }
+        ));
         let e = decode_raw(&[EXIT, raw(0x95, 1, 0, 0, 0)]).unwrap_err();
-        assert!(matches!(e, DecodeError::InvalidField { pc: 1, field: Field::Dst, .. }));
+        assert!(matches!(
+            e,
+            DecodeError::InvalidField {
+                pc: 1,
+                field: Field::Dst,
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -326,8 +343,13 @@ mod tests {
             DecodeError::LddwBadHigh { pc: 1 }
         );
         assert_eq!(
-            decode_raw(&[raw(0x05, 0, 0, 1, 0), raw(0x18, 0, 0, 0, 1), raw(0, 0, 0, 0, 2), EXIT])
-                .unwrap_err(),
+            decode_raw(&[
+                raw(0x05, 0, 0, 1, 0),
+                raw(0x18, 0, 0, 0, 1),
+                raw(0, 0, 0, 0, 2),
+                EXIT
+            ])
+            .unwrap_err(),
             DecodeError::TargetInsideLddw { pc: 0, target: 2 }
         );
         let ok = decode_raw(&[raw(0x18, 1, 0, 0, -1), raw(0, 0, 0, 0, 0x1234), EXIT]).unwrap();
@@ -338,13 +360,20 @@ mod tests {
     fn targets_and_fallthrough() {
         assert_eq!(
             decode_raw(&[raw(0x05, 0, 0, 5, 0), EXIT]).unwrap_err(),
-            DecodeError::TargetOutOfRange { pc: 0, target: 6, len: 2 }
+            DecodeError::TargetOutOfRange {
+                pc: 0,
+                target: 6,
+                len: 2
+            }
         );
         assert_eq!(
             decode_raw(&[raw(0xb7, 0, 0, 0, 0)]).unwrap_err(),
             DecodeError::FallsOffEnd { pc: 0 }
         );
-        assert_eq!(decode_program(&[1, 2, 3]).unwrap_err(), DecodeError::PartialInsn { len: 3 });
+        assert_eq!(
+            decode_program(&[1, 2, 3]).unwrap_err(),
+            DecodeError::PartialInsn { len: 3 }
+        );
         assert_eq!(decode_program(&[]).unwrap_err(), DecodeError::Empty);
     }
 

@@ -16,6 +16,8 @@ pub mod memory;
 pub mod program;
 pub mod raw;
 
+pub use asm::{assemble, AsmError};
 pub use decode::{decode_program, DecodeError};
+pub use disasm::{disassemble, Syntax};
 pub use insn::{encode_program, Insn};
 pub use isa::{Op, Spec, TABLE};

@@ -48,7 +48,7 @@ impl RawInsn {
 
     /// Splits a byte string into slots; `None` if its length is not a multiple of 8.
     pub fn parse_all(bytes: &[u8]) -> Option<Vec<RawInsn>> {
-        if bytes.len() % INSN_SIZE != 0 {
+        if !bytes.len().is_multiple_of(INSN_SIZE) {
             return None;
         }
         Some(

@@ -388,7 +388,10 @@ impl Semantics {
     /// Whether the instruction may transfer control elsewhere than the next slot
     /// within the same function (jumps; calls return to the next slot).
     pub const fn is_branch(self) -> bool {
-        matches!(self, Semantics::Ja | Semantics::Gotol | Semantics::Jcond(..))
+        matches!(
+            self,
+            Semantics::Ja | Semantics::Gotol | Semantics::Jcond(..)
+        )
     }
 
     /// Whether execution can never continue at the next slot.

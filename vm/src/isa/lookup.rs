@@ -52,7 +52,12 @@ mod tests {
                 Disc::Imm(v) => imm = v,
                 Disc::Src(v) => src = v,
             }
-            assert_eq!(find(spec.opcode, src, off, imm), Some(spec.op), "{:?}", spec.op);
+            assert_eq!(
+                find(spec.opcode, src, off, imm),
+                Some(spec.op),
+                "{:?}",
+                spec.op
+            );
         }
     }
 }

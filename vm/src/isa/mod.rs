@@ -8,7 +8,7 @@ pub mod lookup;
 pub mod table;
 
 pub use kinds::{
-    AluOp, AtomicOp, Class, Disc, EndOp, Group, JmpCond, Operands, Pseudo, Semantics, Size,
-    Source, Width,
+    AluOp, AtomicOp, Class, Disc, EndOp, Group, JmpCond, Operands, Pseudo, Semantics, Size, Source,
+    Width,
 };
 pub use table::{Op, Spec, TABLE};

@@ -305,13 +305,21 @@ mod tests {
             let class = Class::of(spec.opcode);
             match spec.semantics {
                 Semantics::Alu(_, width, source) => {
-                    let want = if width == W64 { Class::Alu64 } else { Class::Alu32 };
+                    let want = if width == W64 {
+                        Class::Alu64
+                    } else {
+                        Class::Alu32
+                    };
                     assert_eq!(class, want, "{:?}", spec.op);
                     let x = spec.opcode & 8 != 0;
                     assert_eq!(x, source == Reg, "{:?}", spec.op);
                 }
                 Semantics::Jcond(_, width, source) => {
-                    let want = if width == W64 { Class::Jmp } else { Class::Jmp32 };
+                    let want = if width == W64 {
+                        Class::Jmp
+                    } else {
+                        Class::Jmp32
+                    };
                     assert_eq!(class, want, "{:?}", spec.op);
                     assert_eq!(spec.opcode & 8 != 0, source == Reg, "{:?}", spec.op);
                 }
