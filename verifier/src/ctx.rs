@@ -1,0 +1,485 @@
+//! Program types and the layout of their context: which bytes a program may read or
+//! write through its context pointer, and which loads yield pointers.
+
+use std::fmt;
+
+/// How loads and stores of a context field may be sized.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Access {
+    /// The whole field exactly.
+    Exact,
+    /// Loads of any smaller power-of-two size at a naturally aligned offset inside the
+    /// field; stores of the whole field only.
+    Narrow,
+    /// Any size at an offset that is a multiple of the size (register files and raw
+    /// argument areas).
+    Aligned,
+}
+
+/// What a load of a field yields.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum FieldKind {
+    /// A number.
+    Scalar,
+    /// The packet's first byte.
+    PacketData,
+    /// One past the packet's last byte.
+    PacketEnd,
+    /// The packet metadata's first byte.
+    PacketMeta,
+    /// A pointer to host memory of `size` bytes (maybe null when `nullable`).
+    Mem {
+        /// Bytes accessible through the pointer.
+        size: u32,
+        /// Whether stores through it are allowed.
+        writable: bool,
+        /// Whether it may be null (the program must check before use).
+        nullable: bool,
+    },
+}
+
+/// One region of the context.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CtxField {
+    /// Byte offset.
+    pub off: u32,
+    /// Byte size.
+    pub size: u32,
+    /// Loads allowed.
+    pub read: bool,
+    /// Stores allowed.
+    pub write: bool,
+    /// Sizing rule.
+    pub access: Access,
+    /// What loads yield.
+    pub kind: FieldKind,
+}
+
+impl CtxField {
+    /// A readable scalar field with narrow loads.
+    pub const fn ro(off: u32, size: u32) -> CtxField {
+        CtxField {
+            off,
+            size,
+            read: true,
+            write: false,
+            access: Access::Narrow,
+            kind: FieldKind::Scalar,
+        }
+    }
+
+    /// A readable and writable scalar field.
+    pub const fn rw(off: u32, size: u32) -> CtxField {
+        CtxField {
+            write: true,
+            ..CtxField::ro(off, size)
+        }
+    }
+
+    /// A field read whole that yields a pointer of `kind`.
+    pub const fn ptr(off: u32, size: u32, kind: FieldKind) -> CtxField {
+        CtxField {
+            off,
+            size,
+            read: true,
+            write: false,
+            access: Access::Exact,
+            kind,
+        }
+    }
+
+    /// An area readable with any aligned access.
+    pub const fn area(off: u32, size: u32) -> CtxField {
+        CtxField {
+            access: Access::Aligned,
+            ..CtxField::ro(off, size)
+        }
+    }
+}
+
+/// A context's size and fields; bytes outside every field are inaccessible.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CtxLayout {
+    /// Size in bytes.
+    pub size: u32,
+    /// Accessible regions, not overlapping.
+    pub fields: Vec<CtxField>,
+}
+
+/// Why a context access is refused.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum CtxDenied {
+    /// No field covers the bytes, or the size or alignment breaks the field's rule.
+    Invalid,
+    /// The field is read-only (or write-only) for this program type.
+    Permission,
+}
+
+impl CtxLayout {
+    /// What a `size`-byte access at `off` yields, if allowed.
+    pub fn check(&self, off: i64, size: u32, write: bool) -> Result<FieldKind, CtxDenied> {
+        if off < 0 || off + i64::from(size) > i64::from(self.size) {
+            return Err(CtxDenied::Invalid);
+        }
+        let off = off as u32;
+        let field = self
+            .fields
+            .iter()
+            .find(|f| off >= f.off && off < f.off + f.size)
+            .ok_or(CtxDenied::Invalid)?;
+        let inner = off - field.off;
+        let fits = inner + size <= field.size;
+        let ok = match field.access {
+            Access::Exact => inner == 0 && size == field.size,
+            Access::Narrow if write => inner == 0 && size == field.size,
+            Access::Narrow => fits && inner.is_multiple_of(size) && size <= field.size,
+            Access::Aligned => fits && off.is_multiple_of(size),
+        };
+        if !ok {
+            return Err(CtxDenied::Invalid);
+        }
+        if (write && !field.write) || (!write && !field.read) {
+            return Err(CtxDenied::Permission);
+        }
+        Ok(field.kind)
+    }
+}
+
+/// The kind of program, which fixes its context and the helpers it may call.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ProgType {
+    /// `BPF_PROG_TYPE_SOCKET_FILTER` (`socket*` sections).
+    SocketFilter,
+    /// `BPF_PROG_TYPE_XDP`.
+    Xdp,
+    /// `BPF_PROG_TYPE_SCHED_CLS` (tc classifier).
+    SchedCls,
+    /// `BPF_PROG_TYPE_SCHED_ACT` (tc action).
+    SchedAct,
+    /// `BPF_PROG_TYPE_CGROUP_SKB`.
+    CgroupSkb,
+    /// `BPF_PROG_TYPE_KPROBE` (kprobes and uprobes).
+    Kprobe,
+    /// `BPF_PROG_TYPE_TRACEPOINT`.
+    Tracepoint,
+    /// `BPF_PROG_TYPE_RAW_TRACEPOINT`.
+    RawTracepoint,
+    /// `BPF_PROG_TYPE_PERF_EVENT`.
+    PerfEvent,
+    /// A type defined by the embedding host: its context layout.
+    Host(CtxLayout),
+}
+
+/// Size of `struct __sk_buff` as the kernel's UAPI defines it.
+pub const SK_BUFF_SIZE: u32 = 192;
+/// Size of `struct pt_regs` on x86-64.
+pub const PT_REGS_SIZE: u32 = 168;
+
+/// Offsets of `struct __sk_buff` fields.
+pub mod skb {
+    /// `len`
+    pub const LEN: u32 = 0;
+    /// `mark`
+    pub const MARK: u32 = 8;
+    /// `priority`
+    pub const PRIORITY: u32 = 32;
+    /// `tc_index`
+    pub const TC_INDEX: u32 = 44;
+    /// `cb[0]`
+    pub const CB: u32 = 48;
+    /// `tc_classid`
+    pub const TC_CLASSID: u32 = 72;
+    /// `data`
+    pub const DATA: u32 = 76;
+    /// `data_end`
+    pub const DATA_END: u32 = 80;
+    /// `family`
+    pub const FAMILY: u32 = 88;
+    /// `data_meta`
+    pub const DATA_META: u32 = 140;
+    /// `tstamp`
+    pub const TSTAMP: u32 = 152;
+    /// `wire_len`
+    pub const WIRE_LEN: u32 = 160;
+}
+
+/// Which `__sk_buff` view a program type gets.
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum SkbView {
+    Filter,
+    Tc,
+    Cgroup,
+}
+
+fn skb_layout(view: SkbView) -> CtxLayout {
+    use skb::*;
+    let mut fields = Vec::new();
+    // len .. tc_index: plain u32 fields, mark/priority/tc_index writable per type.
+    for off in (LEN..CB).step_by(4) {
+        let writable = match view {
+            SkbView::Filter => false,
+            SkbView::Tc => matches!(off, MARK | PRIORITY | TC_INDEX) || off == 12,
+            SkbView::Cgroup => matches!(off, MARK | PRIORITY),
+        };
+        fields.push(if writable {
+            CtxField::rw(off, 4)
+        } else {
+            CtxField::ro(off, 4)
+        });
+    }
+    for i in 0..5 {
+        fields.push(CtxField::rw(CB + 4 * i, 4));
+    }
+    fields.push(CtxField::ro(68, 4)); // hash
+    if view == SkbView::Tc {
+        fields.push(CtxField::rw(TC_CLASSID, 4));
+    }
+    if view != SkbView::Filter {
+        fields.push(CtxField::ptr(DATA, 4, FieldKind::PacketData));
+        fields.push(CtxField::ptr(DATA_END, 4, FieldKind::PacketEnd));
+    }
+    fields.push(CtxField::ro(84, 4)); // napi_id
+    if view != SkbView::Filter {
+        // family, remote/local addresses and ports: whole u32 reads.
+        for off in (FAMILY..DATA_META).step_by(4) {
+            fields.push(CtxField {
+                access: Access::Exact,
+                ..CtxField::ro(off, 4)
+            });
+        }
+    }
+    if view == SkbView::Tc {
+        fields.push(CtxField::ptr(DATA_META, 4, FieldKind::PacketMeta));
+    }
+    if view != SkbView::Filter {
+        fields.push(CtxField {
+            access: Access::Exact,
+            ..CtxField::rw(TSTAMP, 8)
+        });
+    }
+    if view == SkbView::Tc {
+        fields.push(CtxField::ro(WIRE_LEN, 4));
+    }
+    fields.push(CtxField::ro(164, 4)); // gso_segs
+    fields.push(CtxField::ro(176, 4)); // gso_size
+    CtxLayout {
+        size: SK_BUFF_SIZE,
+        fields,
+    }
+}
+
+impl ProgType {
+    /// The program type for an ELF section name, the way libbpf maps section prefixes.
+    pub fn from_section(name: &str) -> Option<ProgType> {
+        let prefixes: [(&str, ProgType); 14] = [
+            ("socket", ProgType::SocketFilter),
+            ("xdp", ProgType::Xdp),
+            ("tc", ProgType::SchedCls),
+            ("classifier", ProgType::SchedCls),
+            ("action", ProgType::SchedAct),
+            ("cgroup/skb", ProgType::CgroupSkb),
+            ("cgroup_skb", ProgType::CgroupSkb),
+            ("kprobe", ProgType::Kprobe),
+            ("kretprobe", ProgType::Kprobe),
+            ("uprobe", ProgType::Kprobe),
+            ("tracepoint", ProgType::Tracepoint),
+            ("tp/", ProgType::Tracepoint),
+            ("raw_tracepoint", ProgType::RawTracepoint),
+            ("perf_event", ProgType::PerfEvent),
+        ];
+        if name.starts_with("raw_tp") {
+            return Some(ProgType::RawTracepoint);
+        }
+        prefixes
+            .into_iter()
+            .find(|(p, _)| name.starts_with(p))
+            .map(|(_, t)| t)
+    }
+
+    /// The program type for a name as the CLI takes it (`xdp`, `socket_filter`, ...).
+    pub fn from_name(name: &str) -> Option<ProgType> {
+        Some(match name {
+            "socket_filter" | "socket" => ProgType::SocketFilter,
+            "xdp" => ProgType::Xdp,
+            "sched_cls" | "tc" => ProgType::SchedCls,
+            "sched_act" => ProgType::SchedAct,
+            "cgroup_skb" => ProgType::CgroupSkb,
+            "kprobe" => ProgType::Kprobe,
+            "tracepoint" => ProgType::Tracepoint,
+            "raw_tracepoint" => ProgType::RawTracepoint,
+            "perf_event" => ProgType::PerfEvent,
+            _ => return None,
+        })
+    }
+
+    /// The kernel's `BPF_PROG_TYPE_*` number (`None` for host types).
+    pub fn kernel_id(&self) -> Option<u32> {
+        Some(match self {
+            ProgType::SocketFilter => 1,
+            ProgType::Kprobe => 2,
+            ProgType::SchedCls => 3,
+            ProgType::SchedAct => 4,
+            ProgType::Tracepoint => 5,
+            ProgType::Xdp => 6,
+            ProgType::PerfEvent => 7,
+            ProgType::CgroupSkb => 8,
+            ProgType::RawTracepoint => 17,
+            ProgType::Host(_) => return None,
+        })
+    }
+
+    /// The context's layout.
+    pub fn ctx_layout(&self) -> CtxLayout {
+        match self {
+            ProgType::SocketFilter => skb_layout(SkbView::Filter),
+            ProgType::SchedCls | ProgType::SchedAct => skb_layout(SkbView::Tc),
+            ProgType::CgroupSkb => skb_layout(SkbView::Cgroup),
+            ProgType::Xdp => CtxLayout {
+                size: 24,
+                fields: vec![
+                    CtxField::ptr(0, 4, FieldKind::PacketData),
+                    CtxField::ptr(4, 4, FieldKind::PacketEnd),
+                    CtxField::ptr(8, 4, FieldKind::PacketMeta),
+                    CtxField::ro(12, 4),
+                    CtxField::ro(16, 4),
+                    CtxField::ro(20, 4),
+                ],
+            },
+            ProgType::Kprobe => CtxLayout {
+                size: PT_REGS_SIZE,
+                fields: vec![CtxField::area(0, PT_REGS_SIZE)],
+            },
+            // The first 8 bytes (common fields) are not readable; records end at 2048.
+            ProgType::Tracepoint => CtxLayout {
+                size: 2048,
+                fields: vec![CtxField::area(8, 2040)],
+            },
+            ProgType::RawTracepoint => CtxLayout {
+                size: 96,
+                fields: vec![CtxField::area(0, 96)],
+            },
+            ProgType::PerfEvent => {
+                let mut fields: Vec<CtxField> = (0..PT_REGS_SIZE / 8)
+                    .map(|i| CtxField {
+                        access: Access::Exact,
+                        ..CtxField::ro(i * 8, 8)
+                    })
+                    .collect();
+                fields.push(CtxField::ro(PT_REGS_SIZE, 8));
+                fields.push(CtxField::ro(PT_REGS_SIZE + 8, 8));
+                CtxLayout {
+                    size: PT_REGS_SIZE + 16,
+                    fields,
+                }
+            }
+            ProgType::Host(layout) => layout.clone(),
+        }
+    }
+
+    /// Whether the packet is reachable by direct loads (data/data_end in the context).
+    pub fn has_packet(&self) -> bool {
+        self.ctx_layout()
+            .fields
+            .iter()
+            .any(|f| f.kind == FieldKind::PacketData)
+    }
+
+    /// Whether legacy packet loads (`LD_ABS`/`LD_IND`) are allowed.
+    pub fn allows_ld_abs(&self) -> bool {
+        matches!(
+            self,
+            ProgType::SocketFilter | ProgType::SchedCls | ProgType::SchedAct | ProgType::CgroupSkb
+        )
+    }
+
+    /// The range the program's return value must lie in, if restricted.
+    pub fn return_range(&self) -> Option<(u64, u64)> {
+        match self {
+            ProgType::CgroupSkb => Some((0, 3)),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a tracing type (kprobe, tracepoints, perf events).
+    pub fn is_tracing(&self) -> bool {
+        matches!(
+            self,
+            ProgType::Kprobe | ProgType::Tracepoint | ProgType::RawTracepoint | ProgType::PerfEvent
+        )
+    }
+}
+
+impl fmt::Display for ProgType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ProgType::SocketFilter => "socket_filter",
+            ProgType::Xdp => "xdp",
+            ProgType::SchedCls => "sched_cls",
+            ProgType::SchedAct => "sched_act",
+            ProgType::CgroupSkb => "cgroup_skb",
+            ProgType::Kprobe => "kprobe",
+            ProgType::Tracepoint => "tracepoint",
+            ProgType::RawTracepoint => "raw_tracepoint",
+            ProgType::PerfEvent => "perf_event",
+            ProgType::Host(_) => "host",
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_map_like_libbpf() {
+        assert_eq!(ProgType::from_section("xdp_prog"), Some(ProgType::Xdp));
+        assert_eq!(
+            ProgType::from_section("kprobe/sys_write"),
+            Some(ProgType::Kprobe)
+        );
+        assert_eq!(
+            ProgType::from_section("raw_tracepoint/sched_switch"),
+            Some(ProgType::RawTracepoint)
+        );
+        assert_eq!(
+            ProgType::from_section("tracepoint/a/b"),
+            Some(ProgType::Tracepoint)
+        );
+        assert_eq!(
+            ProgType::from_section("socket1"),
+            Some(ProgType::SocketFilter)
+        );
+        assert_eq!(ProgType::from_section(".text"), None);
+    }
+
+    #[test]
+    fn skb_rules() {
+        let f = ProgType::SocketFilter.ctx_layout();
+        assert_eq!(f.check(0, 4, false), Ok(FieldKind::Scalar));
+        assert_eq!(f.check(0, 2, false), Ok(FieldKind::Scalar));
+        assert_eq!(f.check(1, 2, false), Err(CtxDenied::Invalid));
+        assert_eq!(f.check(8, 4, true), Err(CtxDenied::Permission));
+        assert_eq!(f.check(48, 4, true), Ok(FieldKind::Scalar));
+        assert_eq!(f.check(76, 4, false), Err(CtxDenied::Invalid));
+        let tc = ProgType::SchedCls.ctx_layout();
+        assert_eq!(tc.check(76, 4, false), Ok(FieldKind::PacketData));
+        assert_eq!(tc.check(76, 2, false), Err(CtxDenied::Invalid));
+        assert_eq!(tc.check(8, 4, true), Ok(FieldKind::Scalar));
+        assert_eq!(tc.check(200, 4, false), Err(CtxDenied::Invalid));
+    }
+
+    #[test]
+    fn tracing_rules() {
+        let k = ProgType::Kprobe.ctx_layout();
+        assert!(k.check(160, 8, false).is_ok());
+        assert!(k.check(164, 4, false).is_ok());
+        assert!(k.check(164, 8, false).is_err());
+        assert_eq!(k.check(0, 8, true), Err(CtxDenied::Permission));
+        let t = ProgType::Tracepoint.ctx_layout();
+        assert!(t.check(0, 8, false).is_err());
+        assert!(t.check(8, 8, false).is_ok());
+        let p = ProgType::PerfEvent.ctx_layout();
+        assert!(p.check(8, 4, false).is_err());
+        assert!(p.check(168, 4, false).is_ok());
+    }
+}

@@ -1,0 +1,20 @@
+//! Figures about one verification.
+
+use std::time::Duration;
+
+/// How much work a verification took.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Instructions processed over all paths (the kernel's `insns_processed`).
+    pub insns_processed: usize,
+    /// States stored for pruning.
+    pub states_stored: usize,
+    /// Most states stored at once.
+    pub peak_states: usize,
+    /// Paths ended by pruning against a stored state.
+    pub pruned: usize,
+    /// Loops whose termination was proven by widening rather than exploration.
+    pub widened_loops: usize,
+    /// Wall-clock time.
+    pub time: Duration,
+}
