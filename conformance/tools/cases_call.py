@@ -342,11 +342,12 @@ t("budget-large-enough", "a loop of 100 iterations fits a budget of 10000", """
     exit
 """, 100, budget=10000)
 err("budget-recursion-loop", "calls in an endless loop use up the budget", """
-    mov %r0, 0
+    mov %r6, 0
     loop:
     call local f
+    add %r6, %r0
     ja loop
     f:
-    add %r0, 1
+    mov %r0, 1
     exit
 """, "instruction budget exhausted", budget=10000)
