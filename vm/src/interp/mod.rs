@@ -4,6 +4,18 @@
 //! [`Program`](crate::program::Program) over one buffer (r1 = its address, r2 = its
 //! length), [`Vm::run_with`] over explicit regions. Errors are [`ExecError`]s naming
 //! the instruction. The semantics of each operation live in [`alu`].
+//!
+//! Conventions every engine follows:
+//! - registers start at 0 except r1-r5 (the run's arguments) and r10 (the entry
+//!   frame's pointer); with [`Vm::run`] r1 = buffer address and r2 = its length, and
+//!   an empty buffer gives r1 = r2 = 0 and no input region;
+//! - the stack is [`Config::frames`] frames of [`Config::stack_frame_size`] bytes in
+//!   one region; each local call gets the next frame (its own r10) and saves r6-r9;
+//! - the budget counts executed instructions (an LDDW once); the first instruction
+//!   past it fails with `BudgetExhausted` at that instruction;
+//! - legacy packet loads (LD_ABS / LD_IND) read big-endian from the packet region
+//!   (the buffer, under [`Vm::run`]); a load not entirely inside it, a negative
+//!   offset included, ends the run at once with r0 = 0, as in the Linux kernel.
 
 pub mod alu;
 pub mod config;

@@ -540,3 +540,29 @@ fn atomics_with_and_without_fetch() {
     );
     assert_eq!(atomic("lock cmpxchg32", BIG, 9, 2), (1, 9, BIG));
 }
+
+#[test]
+fn explicit_context_and_packet_regions() {
+    let mut ctx = [0u8; 8];
+    let mut pkt = [0xab, 0xcd];
+    let ctx_addr = ctx.as_ptr() as u64;
+    let mut memory = RegionTable::new();
+    memory.add_writable(RegionKind::Input, &mut ctx);
+    let packet = memory.add_writable(RegionKind::Packet, &mut pkt);
+    let input = RunInput {
+        memory,
+        args: [ctx_addr, 3, 0, 0, 0],
+        packet: Some(packet),
+    };
+    // Store r2 into the context, then load the packet's first half-word.
+    let p = program("stxdw [%r1], %r2\nldabsh 0\nexit");
+    let out = Vm::new(budgeted()).run_with(&p, input).unwrap();
+    assert_eq!(
+        out,
+        RunOutcome {
+            value: 0xabcd,
+            instructions: 3
+        }
+    );
+    assert_eq!(ctx, 3u64.to_le_bytes());
+}
