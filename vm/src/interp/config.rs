@@ -12,7 +12,8 @@ pub struct Config {
     /// counts as 1). A local call that would exceed it fails with
     /// `ExecErrorKind::CallDepthExceeded`.
     pub max_call_depth: usize,
-    /// Bytes of stack per frame (rounded up to a multiple of 8).
+    /// Bytes of stack per frame (rounded up to a multiple of 8). Each run allocates
+    /// `frames() * stack_frame_size` zeroed bytes, which must fit in memory.
     pub stack_frame_size: usize,
 }
 
