@@ -8,16 +8,26 @@ use crate::code::CodeBuffer;
 use crate::context::JitContext;
 use crate::env::Env;
 use crate::fault::FaultCode;
-use crate::trap::{Trap, TrapKind};
 use ferrobpf_vm::helpers::HelperError;
+use ferrobpf_vm::interp::{ExecError, ExecErrorKind};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-/// Runs `code` with `ctx` and `env`; returns r0, or the trap that stopped the run.
+/// How a run ended when it did not return r0: the kinds generated code raises itself
+/// need the run's limits to be spelt like the interpreter's.
+pub(crate) struct Limits {
+    /// The instruction budget the run started with.
+    pub budget: u64,
+    /// Most frames alive at once.
+    pub max_frames: usize,
+}
+
+/// Runs `code` with `ctx` and `env`; returns r0, or the error that stopped the run.
 pub(crate) fn enter(
     code: &CodeBuffer,
     ctx: &mut JitContext,
     env: &mut Env<'_, '_>,
-) -> Result<u64, Trap> {
+    limits: &Limits,
+) -> Result<u64, ExecError> {
     ctx.env = (env as *mut Env<'_, '_>).cast();
     let entry = code.entry();
     // SAFETY: `entry` is the entry glue of `code`, which outlives the call. The glue
@@ -25,29 +35,25 @@ pub(crate) fn enter(
     // restores the stack pointer on every exit path). `ctx` is a valid, exclusive
     // context block for the duration of the call, and its `env` points at `env`,
     // which also outlives it. The generated code only touches memory through the
-    // region checks (or, in verified mode, what the verifier proved in bounds), the
-    // context block and its own stack frames.
+    // region checks, the context block and its own host stack frames.
     let r0 = unsafe { entry(ctx as *mut JitContext) };
     ctx.env = std::ptr::null_mut();
-    match FaultCode::from_raw(ctx.outcome.fault) {
-        Some(FaultCode::None) => Ok(r0),
-        Some(FaultCode::CallDepth) => Err(code_trap(ctx, TrapKind::CallDepth)),
-        Some(FaultCode::Budget) => Err(code_trap(ctx, TrapKind::Budget)),
-        Some(FaultCode::Host) | None => Err(env.trap.take().unwrap_or(Trap {
-            pc: ctx.outcome.pc as usize,
-            kind: TrapKind::Helper {
-                id: 0,
-                error: HelperError::Failed("lost trap".into()),
-            },
-        })),
-    }
-}
-
-fn code_trap(ctx: &JitContext, kind: TrapKind) -> Trap {
-    Trap {
-        pc: ctx.outcome.pc as usize,
-        kind,
-    }
+    let pc = ctx.outcome.pc as usize;
+    let kind = match FaultCode::from_raw(ctx.outcome.fault) {
+        Some(FaultCode::None) => return Ok(r0),
+        Some(FaultCode::Ended) => return Ok(0),
+        Some(FaultCode::CallDepth) => ExecErrorKind::CallDepthExceeded {
+            max_frames: limits.max_frames,
+        },
+        Some(FaultCode::Budget) => ExecErrorKind::BudgetExhausted {
+            budget: limits.budget,
+        },
+        Some(FaultCode::Host) | None => match env.trap.take() {
+            Some(e) => return Err(e),
+            None => ExecErrorKind::InvalidProgramCounter,
+        },
+    };
+    Err(ExecError::new(pc, kind))
 }
 
 /// Turns the raw pointers generated code passes back into references and runs `f`,
@@ -68,13 +74,11 @@ fn with_env<R: Default>(
     match catch_unwind(AssertUnwindSafe(|| f(&mut *env, &mut *ctx))) {
         Ok(r) => r,
         Err(_) => {
-            env.trap = Some(Trap {
-                pc: ctx.outcome.pc as usize,
-                kind: TrapKind::Helper {
-                    id: 0,
-                    error: HelperError::Failed("host function panicked".into()),
-                },
-            });
+            let error = HelperError::Failed("host function panicked".into());
+            env.trap = Some(ExecError::new(
+                ctx.outcome.pc as usize,
+                ExecErrorKind::HelperFailed { id: 0, error },
+            ));
             ctx.outcome.fault = FaultCode::Host as u64;
             R::default()
         }

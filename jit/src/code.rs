@@ -33,6 +33,11 @@ impl CodeBuffer {
         unsafe { std::mem::transmute::<*const u8, EntryFn>(ptr) }
     }
 
+    /// The machine code (readable for disassembly; the mapping is never writable).
+    pub fn bytes(&self) -> &[u8] {
+        &self.buf
+    }
+
     /// Size of the code in bytes.
     pub fn len(&self) -> usize {
         self.buf.len()

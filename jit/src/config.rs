@@ -1,5 +1,7 @@
 //! Safety switches of the JIT, in one place, with secure defaults.
 
+use ferrobpf_vm::interp::Config as Limits;
+
 /// How much the generated code trusts the program.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Mode {
@@ -17,29 +19,46 @@ pub enum Mode {
 pub struct JitConfig {
     /// Safety mode.
     pub mode: Mode,
-    /// Emit budget metering at back-edges and calls. The budget itself is given per run.
-    pub metering: bool,
     /// Blind immediates so program constants never appear verbatim in executable memory.
     pub blinding: bool,
+    /// The interpreter's limits: frames, frame size and instruction budget. They are
+    /// baked into the code (a budget of `Some(_)` compiles metering in).
+    pub limits: Limits,
 }
 
 impl JitConfig {
-    /// Checked mode with blinding and metering: the defaults for untrusted programs.
-    pub const fn checked() -> JitConfig {
+    /// Checked mode with blinding: the defaults for untrusted programs.
+    pub fn checked() -> JitConfig {
         JitConfig {
             mode: Mode::Checked,
-            metering: true,
             blinding: true,
+            limits: Limits::default(),
         }
     }
 
-    /// Verified mode, no blinding, no metering (the verifier proved termination).
-    pub const fn verified() -> JitConfig {
+    /// Verified mode without blinding.
+    pub fn verified() -> JitConfig {
         JitConfig {
             mode: Mode::Verified,
-            metering: false,
             blinding: false,
+            limits: Limits::default(),
         }
+    }
+
+    /// The same options with an instruction budget (`None`: unlimited, no metering).
+    pub fn with_budget(mut self, budget: Option<u64>) -> JitConfig {
+        self.limits.instruction_budget = budget;
+        self
+    }
+
+    /// Whether the code meters an instruction budget.
+    pub fn metering(&self) -> bool {
+        self.limits.instruction_budget.is_some()
+    }
+
+    /// Bytes per stack frame, as the interpreter's stack rounds it (a multiple of 8).
+    pub fn frame_size(&self) -> u64 {
+        (self.limits.stack_frame_size as u64).div_ceil(8) * 8
     }
 }
 

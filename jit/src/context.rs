@@ -8,26 +8,26 @@ use std::mem::offset_of;
 pub const ACCESS_SIZES: usize = 4;
 
 /// One cached region bound for a given access size: an access of that size at `addr`
-/// is inside the region when `addr.wrapping_sub(start) <= limit`.
+/// is inside the region when `start <= addr <= last`.
 #[repr(C)]
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub struct RegionWindow {
     /// First address of the region.
     pub start: u64,
-    /// Region length minus the access size (the region is never shorter than the size).
-    pub limit: u64,
+    /// Last address an access of the window's size may start at.
+    pub last: u64,
 }
 
 impl RegionWindow {
-    /// The window for accesses of `size` bytes into `[start, start + len)`, if they fit.
+    /// The window for accesses of `size` bytes into `[start, start + len)`, if one fits.
     pub fn new(start: u64, len: u64, size: u64) -> Option<RegionWindow> {
-        len.checked_sub(size)
-            .map(|limit| RegionWindow { start, limit })
+        let last = start.checked_add(len.checked_sub(size)?)?;
+        Some(RegionWindow { start, last })
     }
 
     /// Whether an access at `addr` falls inside the window.
     pub fn contains(&self, addr: u64) -> bool {
-        addr.wrapping_sub(self.start) <= self.limit
+        self.start <= addr && addr <= self.last
     }
 }
 
@@ -58,9 +58,9 @@ pub struct JitContext {
     pub depth: u64,
     /// Instructions left before the budget runs out.
     pub budget: u64,
-    /// Last region hit by a load, per access size.
+    /// Region of the last load window miss, per access size.
     pub load_window: [RegionWindow; ACCESS_SIZES],
-    /// Last writable region hit by a store, per access size.
+    /// Writable region of the last store window miss, per access size.
     pub store_window: [RegionWindow; ACCESS_SIZES],
     /// How the run ended.
     pub outcome: Outcome,
@@ -102,7 +102,7 @@ pub mod offsets {
         } + log2 * core::mem::size_of::<RegionWindow>();
         (
             (base + offset_of!(RegionWindow, start)) as i32,
-            (base + offset_of!(RegionWindow, limit)) as i32,
+            (base + offset_of!(RegionWindow, last)) as i32,
         )
     }
 }

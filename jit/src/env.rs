@@ -3,9 +3,9 @@
 
 use crate::context::{JitContext, RegionWindow};
 use crate::fault::{unpack_miss, unpack_packet, FaultCode};
-use crate::trap::{Trap, TrapKind};
 use ferrobpf_vm::helpers::{HelperContext, HelperRegistry};
-use ferrobpf_vm::memory::{MemoryError, RegionKind, RegionTable};
+use ferrobpf_vm::interp::{ExecError, ExecErrorKind};
+use ferrobpf_vm::memory::{MemoryError, Region, RegionId, RegionTable};
 
 /// Memory and helpers of one run, plus the trap a trampoline raised.
 pub(crate) struct Env<'m, 'a> {
@@ -13,8 +13,10 @@ pub(crate) struct Env<'m, 'a> {
     pub memory: &'m mut RegionTable<'a>,
     /// The host's helpers.
     pub helpers: &'m HelperRegistry,
+    /// The region legacy packet loads read.
+    pub packet: Option<RegionId>,
     /// Set when a trampoline faults; generated code then leaves through the fault exit.
-    pub trap: Option<Trap>,
+    pub trap: Option<ExecError>,
 }
 
 impl Env<'_, '_> {
@@ -41,7 +43,7 @@ impl Env<'_, '_> {
                     *w = window;
                 }
             }
-            Err(e) => self.fault(ctx, pc, TrapKind::Memory(e)),
+            Err(e) => self.fault(ctx, pc, e.into()),
         }
     }
 
@@ -49,7 +51,7 @@ impl Env<'_, '_> {
     pub fn call_helper(&mut self, ctx: &mut JitContext, id: u64, pc: u64) -> u64 {
         let pc = pc as u32;
         let Some(helper) = u32::try_from(id).ok().and_then(|i| self.helpers.get(i)) else {
-            self.fault(ctx, pc, TrapKind::UnknownHelper(id));
+            self.fault(ctx, pc, ExecErrorKind::UnknownHelper { id });
             return 0;
         };
         let mut hctx = HelperContext::new(self.memory);
@@ -59,7 +61,7 @@ impl Env<'_, '_> {
                 self.fault(
                     ctx,
                     pc,
-                    TrapKind::Helper {
+                    ExecErrorKind::HelperFailed {
                         id: id as u32,
                         error,
                     },
@@ -69,38 +71,33 @@ impl Env<'_, '_> {
         }
     }
 
-    /// Legacy packet load: big-endian `size` bytes at `index + imm` into the packet.
+    /// Legacy packet load: the big-endian value of `1 << log2` bytes at offset
+    /// `(index + imm) as i32` into the packet region. Outside it (negative offsets
+    /// included) the run ends with r0 = 0, as in the interpreter and the kernel.
     pub fn packet_load(&mut self, ctx: &mut JitContext, index: u64, packed: u64) -> u64 {
         let (pc, log2, imm) = unpack_packet(packed);
-        let size = 1u64 << log2;
-        let offset = index.wrapping_add(imm as i64 as u64);
-        let packet = self
-            .memory
-            .regions()
-            .iter()
-            .find(|r| r.kind() == RegionKind::Packet)
-            .or_else(|| {
-                self.memory
-                    .regions()
-                    .iter()
-                    .find(|r| r.kind() == RegionKind::Input)
-            })
-            .map(|r| r.addr());
-        let addr = packet.unwrap_or(0).wrapping_add(offset);
-        match self.memory.bytes(addr, size) {
-            Ok(bytes) => bytes.iter().fold(0u64, |acc, b| acc << 8 | u64::from(*b)),
-            Err(e) => {
-                self.fault(ctx, pc, TrapKind::Memory(e));
-                0
-            }
-        }
+        let offset = index.wrapping_add(imm as i64 as u64) as i32;
+        let value = u64::try_from(offset)
+            .ok()
+            .zip(self.packet)
+            .and_then(|(off, id)| {
+                let m = &*self.memory;
+                match log2 {
+                    0 => m.read_in::<u8>(id, off).map(u64::from),
+                    1 => m.read_in::<u16>(id, off).map(|v| u64::from(v.swap_bytes())),
+                    2 => m.read_in::<u32>(id, off).map(|v| u64::from(v.swap_bytes())),
+                    _ => m.read_in::<u64>(id, off).map(u64::swap_bytes),
+                }
+            });
+        value.unwrap_or_else(|| {
+            ctx.outcome.fault = FaultCode::Ended as u64;
+            ctx.outcome.pc = u64::from(pc);
+            0
+        })
     }
 
-    fn fault(&mut self, ctx: &mut JitContext, pc: u32, kind: TrapKind) {
-        self.trap = Some(Trap {
-            pc: pc as usize,
-            kind,
-        });
+    fn fault(&mut self, ctx: &mut JitContext, pc: u32, kind: ExecErrorKind) {
+        self.trap = Some(ExecError::new(pc as usize, kind));
         ctx.outcome.fault = FaultCode::Host as u64;
         ctx.outcome.pc = u64::from(pc);
     }
@@ -115,7 +112,7 @@ fn find_region(
     store: bool,
 ) -> Result<(u64, u64), MemoryError> {
     let regions = memory.regions();
-    let fits = |r: &&ferrobpf_vm::memory::Region| r.offset_of(addr, size).is_some();
+    let fits = |r: &&Region| r.offset_of(addr, size).is_some();
     if let Some(r) = regions.iter().filter(fits).find(|r| !store || r.writable()) {
         return Ok((r.addr(), r.len()));
     }

@@ -16,6 +16,8 @@ pub enum FaultCode {
     CallDepth = 2,
     /// The instruction budget ran out.
     Budget = 3,
+    /// A legacy packet load missed the packet: the run ends with r0 = 0.
+    Ended = 4,
 }
 
 impl FaultCode {
@@ -26,6 +28,7 @@ impl FaultCode {
             FaultCode::Host,
             FaultCode::CallDepth,
             FaultCode::Budget,
+            FaultCode::Ended,
         ]
         .into_iter()
         .find(|c| *c as u64 == raw)

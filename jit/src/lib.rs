@@ -18,11 +18,9 @@ pub mod error;
 pub mod fault;
 pub mod lower;
 pub mod program;
-pub mod trap;
 #[cfg(target_arch = "x86_64")]
 pub mod x64;
 
 pub use config::{JitConfig, Mode};
 pub use error::JitError;
-pub use program::{JitProgram, RunArgs};
-pub use trap::{Trap, TrapKind};
+pub use program::JitProgram;

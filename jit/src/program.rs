@@ -1,48 +1,39 @@
-//! A compiled program and its runs.
+//! A compiled program and its runs, with the interpreter's inputs and errors.
 
-use crate::call;
+use crate::call::{self, Limits};
 use crate::code::CodeBuffer;
 use crate::config::JitConfig;
 use crate::context::{JitContext, Outcome, RegionWindow};
 use crate::env::Env;
 use crate::error::JitError;
-use crate::lower::{lower, STACK_FRAME_SIZE};
-use crate::trap::Trap;
+use crate::lower::lower;
 use crate::x64::{Features, Runtime, X64};
 use ferrobpf_vm::helpers::HelperRegistry;
-use ferrobpf_vm::memory::{RegionKind, RegionTable, Stack, StackLayout};
+use ferrobpf_vm::interp::{ExecError, RunInput};
+use ferrobpf_vm::memory::{RegionTable, Stack, StackLayout};
 use ferrobpf_vm::program::Program;
 
-/// Frames of the call stack: the entry function plus nested local calls.
-pub const STACK_FRAMES: usize = 8;
-
-/// A program compiled to host code.
+/// A program compiled to host code. Runs take the same inputs as the interpreter's
+/// [`Vm`](ferrobpf_vm::interp::Vm) and fail with the same [`ExecError`]s.
 #[derive(Debug)]
 pub struct JitProgram {
     code: CodeBuffer,
     config: JitConfig,
 }
 
-/// Initial state of one run.
-#[derive(Debug)]
-pub struct RunArgs {
-    /// r1 and r2 on entry (memory pointer and length, or context pointer).
-    pub r1: u64,
-    /// See `r1`.
-    pub r2: u64,
-    /// Instructions allowed when the program was compiled with metering.
-    pub budget: u64,
-}
-
 impl JitProgram {
     /// Compiles `program` with `config`.
     pub fn compile(program: &Program, config: &JitConfig) -> Result<JitProgram, JitError> {
+        let frames = config.limits.frames();
         let runtime = Runtime {
             lookup: call::lookup as *const () as u64,
             helper: call::helper as *const () as u64,
             packet: call::packet as *const () as u64,
-            max_depth: (STACK_FRAMES - 1) as u64,
-            frame_size: STACK_FRAME_SIZE as i32,
+            max_depth: (frames - 1) as u64,
+            frame_size: i32::try_from(config.frame_size()).map_err(|_| JitError::Unsupported {
+                pc: 0,
+                what: "a stack frame of 2 GiB or more",
+            })?,
         };
         let masm = X64::new(runtime, Features::detect())?;
         let code = lower(program.insns(), config, masm)?;
@@ -62,72 +53,77 @@ impl JitProgram {
         &self.code
     }
 
-    /// Runs over `memory` (which must hold the stack laid out as `stack`) with
-    /// `helpers`; returns r0 or the trap that stopped the run.
-    pub fn run(
-        &self,
-        memory: &mut RegionTable<'_>,
-        stack: &StackLayout,
-        helpers: &HelperRegistry,
-        args: &RunArgs,
-    ) -> Result<u64, Trap> {
-        let mut regs = [0u64; 11];
-        regs[1] = args.r1;
-        regs[2] = args.r2;
-        regs[10] = stack.frame_pointer(0);
-        let stack_base = stack.frame_pointer(stack.frames());
-        let stack_len = stack.frame_size() * stack.frames() as u64;
-        let first = memory
-            .regions()
-            .first()
-            .map(|r| (r.addr(), r.len(), r.writable()));
-        // Start every window on the first region (usually the input), or on the
-        // stack, which is always a region large enough for any access.
-        let window = |size: u64, store: bool| {
-            first
-                .filter(|(_, _, w)| *w || !store)
-                .and_then(|(s, l, _)| RegionWindow::new(s, l, size))
-                .or_else(|| RegionWindow::new(stack_base, stack_len, size))
-                .unwrap_or_default()
-        };
-        let load_window = std::array::from_fn(|i| window(1 << i, false));
-        let store_window = std::array::from_fn(|i| window(1 << i, true));
-        let mut ctx = JitContext {
-            regs,
-            args: [0; 5],
-            saved_sp: 0,
-            depth: 0,
-            budget: args.budget,
-            load_window,
-            store_window,
-            outcome: Outcome::default(),
-            env: std::ptr::null_mut(),
-        };
-        let mut env = Env {
-            memory,
-            helpers,
-            trap: None,
-        };
-        call::enter(&self.code, &mut ctx, &mut env)
+    /// Runs over `mem` with the plain-memory ABI (r1 = its address, r2 = its length,
+    /// also the packet), like [`Vm::run`](ferrobpf_vm::interp::Vm::run); returns r0.
+    pub fn run(&self, helpers: &HelperRegistry, mem: &mut [u8]) -> Result<u64, ExecError> {
+        self.run_with(helpers, RunInput::for_memory(mem))
     }
 
-    /// Runs over one writable input buffer (r1 = its address, r2 = its length) and a
-    /// fresh stack.
-    pub fn run_on(
+    /// Runs from explicit regions and arguments, like
+    /// [`Vm::run_with`](ferrobpf_vm::interp::Vm::run_with): a fresh zeroed stack is
+    /// added as one more region. Returns r0.
+    pub fn run_with(
         &self,
-        mem: &mut [u8],
         helpers: &HelperRegistry,
-        budget: u64,
-    ) -> Result<u64, Trap> {
-        let args = RunArgs {
-            r1: mem.as_ptr() as u64,
-            r2: mem.len() as u64,
-            budget,
+        input: RunInput<'_>,
+    ) -> Result<u64, ExecError> {
+        let limits = &self.config.limits;
+        let mut stack = Stack::new(limits.frames(), limits.stack_frame_size);
+        let RunInput {
+            mut memory,
+            args,
+            packet,
+        } = input;
+        let layout = stack.attach(&mut memory);
+        let mut ctx = context(&memory, &layout, args, limits.instruction_budget);
+        let mut env = Env {
+            memory: &mut memory,
+            helpers,
+            packet,
+            trap: None,
         };
-        let mut stack = Stack::new(STACK_FRAMES, STACK_FRAME_SIZE as usize);
-        let mut table = RegionTable::new();
-        table.add_writable(RegionKind::Input, mem);
-        let layout = stack.attach(&mut table);
-        self.run(&mut table, &layout, helpers, &args)
+        let limits = Limits {
+            budget: limits.instruction_budget.unwrap_or(u64::MAX),
+            max_frames: limits.frames(),
+        };
+        call::enter(&self.code, &mut ctx, &mut env, &limits)
+    }
+}
+
+/// The context block a run starts with: registers as the interpreter sets them, and
+/// every window on the first region (usually the input) or on the stack, which is
+/// always a region large enough for any access.
+fn context(
+    memory: &RegionTable<'_>,
+    stack: &StackLayout,
+    args: [u64; 5],
+    budget: Option<u64>,
+) -> JitContext {
+    let mut regs = [0u64; 11];
+    regs[1..6].copy_from_slice(&args);
+    regs[10] = stack.frame_pointer(0);
+    let stack_base = stack.frame_pointer(stack.frames());
+    let stack_len = stack.frame_size() * stack.frames() as u64;
+    let first = memory
+        .regions()
+        .first()
+        .map(|r| (r.addr(), r.len(), r.writable()));
+    let window = |size: u64, store: bool| {
+        first
+            .filter(|(_, _, w)| *w || !store)
+            .and_then(|(s, l, _)| RegionWindow::new(s, l, size))
+            .or_else(|| RegionWindow::new(stack_base, stack_len, size))
+            .unwrap_or_default()
+    };
+    JitContext {
+        regs,
+        args: [0; 5],
+        saved_sp: 0,
+        depth: 0,
+        budget: budget.unwrap_or(u64::MAX),
+        load_window: std::array::from_fn(|i| window(1 << i, false)),
+        store_window: std::array::from_fn(|i| window(1 << i, true)),
+        outcome: Outcome::default(),
+        env: std::ptr::null_mut(),
     }
 }

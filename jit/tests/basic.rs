@@ -1,14 +1,15 @@
 //! Hand-checked programs through the JIT, in both modes.
 
-use ferrobpf_jit::{JitConfig, JitProgram, Trap, TrapKind};
+use ferrobpf_jit::{JitConfig, JitProgram};
 use ferrobpf_vm::asm::assemble;
 use ferrobpf_vm::helpers::HelperRegistry;
+use ferrobpf_vm::interp::{ExecError, ExecErrorKind};
 use ferrobpf_vm::program::Program;
 
-fn run_with(text: &str, mem: &mut [u8], config: JitConfig) -> Result<u64, Trap> {
+fn run_with(text: &str, mem: &mut [u8], config: JitConfig) -> Result<u64, ExecError> {
     let program = Program::from_insns(assemble(text).expect("assembles")).expect("loads");
     let jit = JitProgram::compile(&program, &config).expect("compiles");
-    jit.run_on(mem, &HelperRegistry::new(), 1 << 20)
+    jit.run(&HelperRegistry::new(), mem)
 }
 
 fn run(text: &str, mem: &mut [u8]) -> u64 {
@@ -77,7 +78,7 @@ fn memory_and_bounds() {
     assert_eq!(run("stw [%r10-4], 5\nldxw %r0, [%r10-4]\nexit", &mut []), 5);
     let err = run_with("ldxdw %r0, [%r1+1]\nexit", &mut mem, JitConfig::checked()).unwrap_err();
     assert_eq!(err.pc, 0);
-    assert!(matches!(err.kind, TrapKind::Memory(_)));
+    assert!(matches!(err.kind, ExecErrorKind::OutOfBounds { .. }));
 }
 
 #[test]
@@ -86,12 +87,21 @@ fn local_calls_and_depth() {
     assert_eq!(run(text, &mut []), 7);
     let deep = "call local f\nexit\nf:\ncall local f\nexit";
     let err = run_with(deep, &mut [], JitConfig::checked()).unwrap_err();
-    assert_eq!(err.kind, TrapKind::CallDepth);
+    assert_eq!(err.kind, ExecErrorKind::CallDepthExceeded { max_frames: 8 });
     assert_eq!(err.pc, 2);
 }
 
 #[test]
 fn budget_stops_loops() {
-    let err = run_with("l:\nja l\nexit", &mut [], JitConfig::checked()).unwrap_err();
-    assert_eq!(err.kind, TrapKind::Budget);
+    let config = JitConfig::checked().with_budget(Some(10));
+    let err = run_with(
+        "mov %r0, 0\nl:\nadd %r0, 1\nadd %r0, 2\nja l\nexit",
+        &mut [],
+        config,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err,
+        ExecError::new(1, ExecErrorKind::BudgetExhausted { budget: 10 })
+    );
 }

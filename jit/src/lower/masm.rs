@@ -124,7 +124,9 @@ pub trait MacroAssembler {
     fn call_local(&mut self, target: Self::Label);
     /// Returns from the current function, or ends the program in the entry function.
     fn exit(&mut self);
-    /// Charges `count` instructions to the budget; faults when it is exhausted.
+    /// Charges the `count` instructions of the metering segment starting at the
+    /// current instruction; when the budget cannot cover them, faults at the
+    /// instruction where it runs out.
     fn meter(&mut self, count: u32);
 
     /// Emits the entry glue and shared stubs and returns the code.

@@ -2,6 +2,12 @@
 //! [`Semantics`] from the ISA table, folds what can be decided at compile time
 //! (immediate divisors, blinding, statically safe stack accesses, byte order on a
 //! little-endian host) and drives a [`MacroAssembler`].
+//!
+//! With a budget, instructions are metered per *segment*: a straight-line run that
+//! ends at a branch, a call, an exit, an LDDW, or an instruction that may fault or
+//! write memory. The whole segment is charged on entry; if the budget cannot cover
+//! it, the fault names the exact instruction the interpreter would have stopped at
+//! (nothing before it in the segment could fault or touch memory).
 
 pub mod blind;
 pub mod masm;
@@ -10,11 +16,8 @@ use crate::config::JitConfig;
 use crate::error::JitError;
 use blind::Blinder;
 use ferrobpf_vm::insn::{Insn, FRAME_POINTER};
-use ferrobpf_vm::isa::{AluOp, EndOp, Pseudo, Semantics, Size, Source, Width};
+use ferrobpf_vm::isa::{AluOp, EndOp, Semantics, Size, Source, Width};
 use masm::{Access, Check, DivOp, HelperId, MacroAssembler, Operand, PacketLoad};
-
-/// Size of one stack frame in bytes: r10 points just past it.
-pub const STACK_FRAME_SIZE: i64 = 512;
 
 #[cfg(not(target_endian = "little"))]
 compile_error!("the lowering folds LE/BE for a little-endian host");
@@ -33,10 +36,14 @@ where
     masm.bind(entry);
     let mut walk = Walk {
         masm,
-        config,
+        frame_size: i64::try_from(config.frame_size()).unwrap_or(i64::MAX),
         blinder: config.blinding.then(Blinder::new),
         labels,
+        segments: Vec::new(),
     };
+    if config.metering() {
+        walk.segments = walk.segments(insns);
+    }
     for (pc, insn) in insns.iter().enumerate() {
         walk.insn(pc, insn)?;
     }
@@ -57,14 +64,16 @@ fn branch_labels<M: MacroAssembler>(insns: &[Insn], masm: &mut M) -> Vec<Option<
     labels
 }
 
-struct Walk<'a, M: MacroAssembler> {
+struct Walk<M: MacroAssembler> {
     masm: M,
-    config: &'a JitConfig,
+    frame_size: i64,
     blinder: Option<Blinder>,
     labels: Vec<Option<M::Label>>,
+    /// With metering: at each segment's first slot, its length in instructions.
+    segments: Vec<u32>,
 }
 
-impl<M: MacroAssembler> Walk<'_, M> {
+impl<M: MacroAssembler> Walk<M> {
     fn insn(&mut self, pc: usize, insn: &Insn) -> Result<(), JitError> {
         let sem = insn.spec().semantics;
         if sem == Semantics::LddwHigh {
@@ -74,36 +83,31 @@ impl<M: MacroAssembler> Walk<'_, M> {
             self.masm.bind(label);
         }
         self.masm.begin_insn(pc);
+        if let Some(&len) = self.segments.get(pc).filter(|l| **l > 0) {
+            self.masm.meter(len);
+        }
         match sem {
             Semantics::Alu(op, width, source) => self.alu(insn, op, width, source),
             Semantics::End(EndOp::Le, bits) => self.masm.zero_extend(insn.dst, bits),
             Semantics::End(EndOp::Be | EndOp::Swap, bits) => self.masm.byte_swap(insn.dst, bits),
             Semantics::Ja | Semantics::Gotol => {
                 let target = self.target(pc, insn)?;
-                self.meter_back_edge(pc, insn);
                 self.masm.jump(target);
             }
             Semantics::Jcond(cond, width, source) => {
                 let target = self.target(pc, insn)?;
                 let src = self.operand(insn, source, false);
-                self.meter_back_edge(pc, insn);
                 self.masm.branch(cond, width, insn.dst, src, target);
             }
-            Semantics::CallHelper => {
-                self.meter_call();
-                self.masm.call_helper(HelperId::Imm(insn.imm32() as u32));
-            }
-            Semantics::Callx => {
-                self.meter_call();
-                self.masm.call_helper(HelperId::Reg(insn.dst));
-            }
+            Semantics::CallHelper => self.masm.call_helper(HelperId::Imm(insn.imm32() as u32)),
+            Semantics::Callx => self.masm.call_helper(HelperId::Reg(insn.dst)),
             Semantics::CallLocal => {
                 let target = self.target(pc, insn)?;
-                self.meter_call();
                 self.masm.call_local(target);
             }
             Semantics::Exit => self.masm.exit(),
-            Semantics::Lddw(Pseudo::Imm64) => match self.blinder.as_mut() {
+            // Program loading resolved every pseudo source: all forms load `imm`.
+            Semantics::Lddw(_) => match self.blinder.as_mut() {
                 Some(b) => {
                     let (masked, key) = b.split(insn.imm);
                     self.masm.load_blinded(masked, key);
@@ -112,12 +116,6 @@ impl<M: MacroAssembler> Walk<'_, M> {
                 }
                 None => self.masm.load_imm64(insn.dst, insn.imm),
             },
-            Semantics::Lddw(_) => {
-                return Err(JitError::Unsupported {
-                    pc,
-                    what: "lddw with a map, BTF or function source",
-                })
-            }
             Semantics::LddwHigh => {}
             Semantics::LdAbs(size) => self.masm.packet_load(PacketLoad {
                 size,
@@ -214,7 +212,7 @@ impl<M: MacroAssembler> Walk<'_, M> {
     fn access(&self, base: u8, off: i16, size: Size) -> Access {
         let off_i = i64::from(off);
         let in_frame = base == FRAME_POINTER
-            && off_i >= -STACK_FRAME_SIZE
+            && off_i >= -self.frame_size
             && off_i + i64::from(size.bytes()) <= 0;
         Access {
             base,
@@ -234,16 +232,35 @@ impl<M: MacroAssembler> Walk<'_, M> {
             })
     }
 
-    fn meter_back_edge(&mut self, pc: usize, insn: &Insn) {
-        let back = insn.target(pc).is_some_and(|t| t <= pc as i64);
-        if self.config.metering && back {
-            self.masm.meter(1);
+    /// Segment lengths for metering (see the module docs), indexed by first slot.
+    fn segments(&self, insns: &[Insn]) -> Vec<u32> {
+        let mut lengths = vec![0u32; insns.len()];
+        let mut start = None;
+        for (pc, insn) in insns.iter().enumerate() {
+            let sem = insn.spec().semantics;
+            if sem == Semantics::LddwHigh {
+                continue;
+            }
+            let labeled = self.labels.get(pc).is_some_and(Option::is_some);
+            if start.is_none() || labeled {
+                start = Some(pc);
+            }
+            if let Some(len) = start.and_then(|s| lengths.get_mut(s)) {
+                *len += 1;
+            }
+            if self.ends_segment(insn) {
+                start = None;
+            }
         }
+        lengths
     }
 
-    fn meter_call(&mut self) {
-        if self.config.metering {
-            self.masm.meter(1);
+    /// Whether nothing may follow `insn` in its metering segment.
+    fn ends_segment(&self, insn: &Insn) -> bool {
+        match insn.spec().semantics {
+            Semantics::Alu(..) | Semantics::End(..) | Semantics::LddwHigh => false,
+            Semantics::Load(size, _) => self.access(insn.src, insn.off, size).check != Check::None,
+            _ => true,
         }
     }
 }

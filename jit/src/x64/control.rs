@@ -1,7 +1,7 @@
 //! Jumps, fused compare-and-branch, calls, exit and budget metering.
 
 use super::regs::{host, ARGS, CTX, FRAME_SAVED, SCRATCH};
-use super::X64;
+use super::{OutOfLine, X64};
 use crate::context::offsets;
 use crate::fault::{pack_packet, size_log2, FaultCode};
 use crate::lower::masm::{HelperId, Operand, PacketLoad, Reg as BpfReg};
@@ -136,7 +136,11 @@ impl X64 {
     }
 
     pub(super) fn emit_meter(&mut self, count: u32) {
-        let exhausted = self.fault_label(FaultCode::Budget);
+        let exhausted = self.ops.new_dynamic_label();
+        self.out_of_line.push(OutOfLine::Budget {
+            entry: exhausted,
+            end: self.pc.saturating_add(count),
+        });
         x64!(self.ops,
             sub QWORD [Rq(CTX) + offsets::BUDGET], DWORD count as i32
             ; jb =>exhausted

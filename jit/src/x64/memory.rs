@@ -1,12 +1,13 @@
 //! Loads, stores and atomics, with the inline bounds check of checked mode.
 //!
 //! A checked access compares its address with the window of the region the last
-//! access of the same kind and size hit (kept in the context block): five instructions
-//! and two L1 loads. A miss jumps out of line to the lookup stub, which asks the host to
-//! find the region (refreshing the window) or to fault.
+//! miss of the same kind and size found (kept in the context block): an address
+//! computation and two fused compare-and-branches against L1-resident bounds. A miss
+//! jumps out of line to the lookup stub, which asks the host to find the region
+//! (refreshing the window) or to fault.
 
 use super::regs::host::RAX;
-use super::regs::{host, ADDR, CTX, SCRATCH, TMP};
+use super::regs::{host, ADDR, SCRATCH, TMP};
 use super::{OutOfLine, X64};
 use crate::context::offsets;
 use crate::fault::{pack_miss, size_log2};
@@ -23,14 +24,14 @@ impl X64 {
             return (base, off);
         }
         let log2 = size_log2(access.size);
-        let (start, limit) = offsets::window(store, usize::from(log2));
+        let (start, last) = offsets::window(store, usize::from(log2));
         let miss = self.ops.new_dynamic_label();
         let resume = self.ops.new_dynamic_label();
         x64!(self.ops,
-            lea Rq(ADDR), [Rq(base) + off]
-            ; mov Rq(TMP), Rq(ADDR)
-            ; sub Rq(TMP), QWORD [Rq(CTX) + start]
-            ; cmp Rq(TMP), QWORD [Rq(CTX) + limit]
+            lea r11, [Rq(base) + off]
+            ; cmp r11, QWORD [r12 + start]
+            ; jb =>miss
+            ; cmp r11, QWORD [r12 + last]
             ; ja =>miss
             ; =>resume
         );

@@ -47,6 +47,8 @@ enum OutOfLine {
         resume: DynamicLabel,
         packed: u64,
     },
+    /// The budget could not cover the segment that ends before slot `end`.
+    Budget { entry: DynamicLabel, end: u32 },
     /// A fault raised by generated code itself.
     Fault {
         entry: DynamicLabel,

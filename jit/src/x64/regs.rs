@@ -52,6 +52,10 @@ pub const TMP: u8 = R10;
 /// Address of a checked memory access.
 pub const ADDR: u8 = R11;
 
+// The memory checks name r11 and r12 directly (shorter encodings than dynamic
+// registers); keep the roles and the names in step.
+const _: () = assert!(ADDR == R11 && CTX == R12);
+
 /// eBPF registers r1-r5, the helper arguments.
 pub const ARGS: [u8; 5] = [RDI, RSI, RDX, RCX, R8];
 /// eBPF registers r6-r9 and r10, saved around a local call.

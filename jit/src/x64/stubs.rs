@@ -6,6 +6,7 @@ use super::{OutOfLine, X64};
 use crate::code::CodeBuffer;
 use crate::context::offsets;
 use crate::error::JitError;
+use crate::fault::FaultCode;
 use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi};
 
 /// Registers the lookup stub saves around the call into Rust: every caller-saved
@@ -30,6 +31,18 @@ impl X64 {
                         ; mov Rq(TMP), QWORD packed as i64
                         ; call =>stub
                         ; jmp =>resume
+                    );
+                }
+                OutOfLine::Budget { entry, end } => {
+                    // The budget went below zero by the part of the segment it could
+                    // not cover: the run stops that many slots before the end.
+                    x64!(self.ops,
+                        =>entry
+                        ; mov Rq(TMP), QWORD [Rq(CTX) + offsets::BUDGET]
+                        ; add Rq(TMP), DWORD end as i32
+                        ; mov QWORD [Rq(CTX) + offsets::FAULT_PC], Rq(TMP)
+                        ; mov QWORD [Rq(CTX) + offsets::FAULT], DWORD FaultCode::Budget as i32
+                        ; jmp =>fault_exit
                     );
                 }
                 OutOfLine::Fault { entry, pc, code } => {
