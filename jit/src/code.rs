@@ -5,6 +5,7 @@
 //! then read+execute, never both (W^X).
 
 use crate::context::JitContext;
+use dynasmrt::mmap::MutableBuffer;
 use dynasmrt::{AssemblyOffset, ExecutableBuffer};
 
 /// The entry glue's signature: takes the context block, returns r0.
@@ -17,9 +18,16 @@ pub struct CodeBuffer {
 }
 
 impl CodeBuffer {
-    /// Wraps finished code whose entry glue starts at `entry`.
-    pub(crate) fn new(buf: ExecutableBuffer, entry: AssemblyOffset) -> CodeBuffer {
-        CodeBuffer { buf, entry }
+    /// Copies finished, position-independent code whose entry glue starts at `entry`
+    /// into fresh pages, then makes them read+execute.
+    pub(crate) fn new(code: &[u8], entry: AssemblyOffset) -> std::io::Result<CodeBuffer> {
+        let mut buf = MutableBuffer::new(code.len())?;
+        buf.set_len(code.len());
+        buf.copy_from_slice(code);
+        Ok(CodeBuffer {
+            buf: buf.make_exec()?,
+            entry,
+        })
     }
 
     /// The entry glue as a callable function. Calling it is sound only while `self`

@@ -19,6 +19,12 @@ pub struct RegionWindow {
 }
 
 impl RegionWindow {
+    /// A window no address is inside of.
+    pub const EMPTY: RegionWindow = RegionWindow {
+        start: u64::MAX,
+        last: 0,
+    };
+
     /// The window for accesses of `size` bytes into `[start, start + len)`, if one fits.
     pub fn new(start: u64, len: u64, size: u64) -> Option<RegionWindow> {
         let last = start.checked_add(len.checked_sub(size)?)?;
@@ -58,6 +64,9 @@ pub struct JitContext {
     pub depth: u64,
     /// Instructions left before the budget runs out.
     pub budget: u64,
+    /// One past the entry frame's highest byte: the top of the live stack, whose
+    /// bottom is one frame below the current r10.
+    pub stack_top: u64,
     /// Region of the last load window miss, per access size.
     pub load_window: [RegionWindow; ACCESS_SIZES],
     /// Writable region of the last store window miss, per access size.
@@ -86,6 +95,8 @@ pub mod offsets {
     pub const DEPTH: i32 = offset_of!(JitContext, depth) as i32;
     /// `budget`.
     pub const BUDGET: i32 = offset_of!(JitContext, budget) as i32;
+    /// `stack_top`.
+    pub const STACK_TOP: i32 = offset_of!(JitContext, stack_top) as i32;
     /// `outcome.fault`.
     pub const FAULT: i32 = (offset_of!(JitContext, outcome) + offset_of!(Outcome, fault)) as i32;
     /// `outcome.pc`.

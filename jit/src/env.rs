@@ -26,6 +26,15 @@ impl Env<'_, '_> {
         let (pc, store, log2) = unpack_miss(packed);
         let size = 1u64 << log2;
         let found = find_region(self.memory, addr, size, store);
+        let found = found.and_then(|r| match r {
+            // The generated code checks the live stack itself, before calling here.
+            Some(r) => Ok(r),
+            None => Err(MemoryError::OutOfBounds {
+                addr,
+                size,
+                write: store,
+            }),
+        });
         match found.and_then(|(start, len)| {
             RegionWindow::new(start, len, size).ok_or(MemoryError::OutOfBounds {
                 addr,
@@ -54,6 +63,8 @@ impl Env<'_, '_> {
             self.fault(ctx, pc, ExecErrorKind::UnknownHelper { id });
             return 0;
         };
+        // Helpers see the live stack of the calling frame, as in the interpreter.
+        self.memory.set_stack_depth(ctx.depth as usize);
         let mut hctx = HelperContext::new(self.memory);
         match helper.call(&mut hctx, ctx.args) {
             Ok(r0) => r0,
@@ -104,19 +115,29 @@ impl Env<'_, '_> {
 }
 
 /// The region `[addr, addr + size)` lies in, as the interpreter's table would find it:
-/// any region for a read, a writable one for a write.
+/// any region for a read, a writable one for a write; `None` for the stack, which
+/// windows may not cache.
 fn find_region(
     memory: &RegionTable<'_>,
     addr: u64,
     size: u64,
     store: bool,
-) -> Result<(u64, u64), MemoryError> {
+) -> Result<Option<(u64, u64)>, MemoryError> {
+    let stack = memory.stack().map(|s| s.region().0);
     let regions = memory.regions();
     let fits = |r: &&Region| r.offset_of(addr, size).is_some();
-    if let Some(r) = regions.iter().filter(fits).find(|r| !store || r.writable()) {
-        return Ok((r.addr(), r.len()));
+    let mut candidates = regions
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != stack);
+    if let Some((_, r)) = candidates.find(|(_, r)| fits(r) && (!store || r.writable())) {
+        return Ok(Some((r.addr(), r.len())));
     }
-    Err(if store && regions.iter().any(|r| fits(&r)) {
+    let elsewhere = regions
+        .iter()
+        .enumerate()
+        .any(|(i, r)| Some(i) != stack && fits(&r));
+    Err(if store && elsewhere {
         MemoryError::ReadOnly { addr, size }
     } else {
         MemoryError::OutOfBounds {

@@ -35,7 +35,7 @@ impl JitProgram {
                 what: "a stack frame of 2 GiB or more",
             })?,
         };
-        let masm = X64::new(runtime, Features::detect())?;
+        let masm = X64::new(runtime, Features::detect(), program.len());
         let code = lower(program.insns(), config, masm)?;
         Ok(JitProgram {
             code,
@@ -75,6 +75,7 @@ impl JitProgram {
             packet,
         } = input;
         let layout = stack.attach(&mut memory);
+        memory.set_stack_depth(0);
         let mut ctx = context(&memory, &layout, args, limits.instruction_budget);
         let mut env = Env {
             memory: &mut memory,
@@ -91,8 +92,7 @@ impl JitProgram {
 }
 
 /// The context block a run starts with: registers as the interpreter sets them, and
-/// every window on the first region (usually the input) or on the stack, which is
-/// always a region large enough for any access.
+/// every window on the first region (usually the input) when it fits, else empty.
 fn context(
     memory: &RegionTable<'_>,
     stack: &StackLayout,
@@ -102,18 +102,16 @@ fn context(
     let mut regs = [0u64; 11];
     regs[1..6].copy_from_slice(&args);
     regs[10] = stack.frame_pointer(0);
-    let stack_base = stack.frame_pointer(stack.frames());
-    let stack_len = stack.frame_size() * stack.frames() as u64;
     let first = memory
         .regions()
         .first()
+        .filter(|_| stack.region().0 != 0)
         .map(|r| (r.addr(), r.len(), r.writable()));
     let window = |size: u64, store: bool| {
         first
             .filter(|(_, _, w)| *w || !store)
             .and_then(|(s, l, _)| RegionWindow::new(s, l, size))
-            .or_else(|| RegionWindow::new(stack_base, stack_len, size))
-            .unwrap_or_default()
+            .unwrap_or(RegionWindow::EMPTY)
     };
     JitContext {
         regs,
@@ -121,6 +119,7 @@ fn context(
         saved_sp: 0,
         depth: 0,
         budget: budget.unwrap_or(u64::MAX),
+        stack_top: stack.frame_pointer(0),
         load_window: std::array::from_fn(|i| window(1 << i, false)),
         store_window: std::array::from_fn(|i| window(1 << i, true)),
         outcome: Outcome::default(),

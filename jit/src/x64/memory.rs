@@ -3,8 +3,10 @@
 //! A checked access compares its address with the window of the region the last
 //! miss of the same kind and size found (kept in the context block): an address
 //! computation and two fused compare-and-branches against L1-resident bounds. A miss
-//! jumps out of line to the lookup stub, which asks the host to find the region
-//! (refreshing the window) or to fault.
+//! jumps out of line, where the live stack is checked inline (its bottom moves with
+//! the call depth: one frame below r10, so windows never cache it), and then to the
+//! lookup stub, which asks the host to find the region (refreshing the window) or to
+//! fault.
 
 use super::regs::host::RAX;
 use super::regs::{host, ADDR, SCRATCH, TMP};
@@ -39,6 +41,7 @@ impl X64 {
             entry: miss,
             resume,
             packed: pack_miss(self.pc, store, log2),
+            size: access.size.bytes() as i32,
         });
         if self.lookup_stub.is_none() {
             self.lookup_stub = Some(self.ops.new_dynamic_label());

@@ -20,7 +20,8 @@ use crate::fault::FaultCode;
 use crate::lower::masm::{
     Access, DivOp, HelperId, MacroAssembler, Operand, PacketLoad, Reg as BpfReg,
 };
-use dynasmrt::x64::Assembler;
+use dynasmrt::x64::X64Relocation;
+use dynasmrt::VecAssembler;
 use dynasmrt::{DynamicLabel, DynasmLabelApi};
 use ferrobpf_vm::isa::{AluOp, AtomicOp, JmpCond, Width};
 
@@ -46,6 +47,7 @@ enum OutOfLine {
         entry: DynamicLabel,
         resume: DynamicLabel,
         packed: u64,
+        size: i32,
     },
     /// The budget could not cover the segment that ends before slot `end`.
     Budget { entry: DynamicLabel, end: u32 },
@@ -75,7 +77,7 @@ impl Features {
 
 /// The x86-64 emitter.
 pub struct X64 {
-    ops: Assembler,
+    ops: VecAssembler<X64Relocation>,
     pc: u32,
     runtime: Runtime,
     features: Features,
@@ -85,11 +87,21 @@ pub struct X64 {
 }
 
 impl X64 {
-    /// A fresh emitter.
-    pub fn new(runtime: Runtime, features: Features) -> Result<X64, JitError> {
-        let mut ops = Assembler::new()?;
+    /// A fresh emitter, its buffers sized for about `insns` instructions.
+    pub fn new(runtime: Runtime, features: Features, insns: usize) -> X64 {
+        // Code is position-independent (relative branches, absolute host addresses),
+        // so it is assembled at base 0 and copied into executable memory at the end.
+        let mut ops = VecAssembler::new_with_capacity(
+            0,
+            insns.saturating_mul(24).saturating_add(512),
+            0,
+            0,
+            insns.saturating_mul(2),
+            0,
+            insns.saturating_mul(2),
+        );
         let fault_exit = ops.new_dynamic_label();
-        Ok(X64 {
+        X64 {
             ops,
             pc: 0,
             runtime,
@@ -97,7 +109,7 @@ impl X64 {
             out_of_line: Vec::new(),
             fault_exit,
             lookup_stub: None,
-        })
+        }
     }
 
     /// A label jumping to code that reports `code` at the current instruction.

@@ -24,10 +24,21 @@ impl X64 {
                     entry,
                     resume,
                     packed,
+                    size,
                 } => {
                     let stub = self.lookup_stub.unwrap_or(fault_exit);
+                    let slow = self.ops.new_dynamic_label();
+                    let frame = self.runtime.frame_size;
                     x64!(self.ops,
                         =>entry
+                        ; lea Rq(TMP), [rbp - frame]
+                        ; cmp r11, Rq(TMP)
+                        ; jb =>slow
+                        ; mov Rq(TMP), QWORD [r12 + offsets::STACK_TOP]
+                        ; sub Rq(TMP), DWORD size
+                        ; cmp r11, Rq(TMP)
+                        ; jbe =>resume
+                        ; =>slow
                         ; mov Rq(TMP), QWORD packed as i64
                         ; call =>stub
                         ; jmp =>resume
@@ -86,14 +97,11 @@ impl X64 {
             ; xor eax, eax
             ; jmp =>epilogue
         );
-        self.ops
-            .commit()
-            .map_err(|e| JitError::Emit(e.to_string()))?;
-        let buf = self
+        let code = self
             .ops
             .finalize()
-            .map_err(|_| JitError::Emit("finalizing the code buffer".into()))?;
-        Ok(CodeBuffer::new(buf, start))
+            .map_err(|e| JitError::Emit(e.to_string()))?;
+        Ok(CodeBuffer::new(&code, start)?)
     }
 
     /// Called with the address in ADDR and the packed miss in TMP; saves the live
