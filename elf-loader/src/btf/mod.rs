@@ -289,29 +289,13 @@ pub(crate) mod tests {
 
     #[test]
     fn sizes_follow_aliases_and_arrays() {
-        // 1: int "u32" (4), 2: typedef -> 1, 3: array of 2 x 5, 4: const -> 3, 5: ptr -> 1
         let strings = b"\0u32\0t\0";
-        let words = [
-            1,
-            info(1, 0),
-            4,
-            32, //
-            5,
-            info(8, 0),
-            1, //
-            0,
-            info(3, 0),
-            0,
-            2,
-            1,
-            5, //
-            0,
-            info(10, 0),
-            3, //
-            0,
-            info(2, 0),
-            1,
-        ];
+        let mut words = Vec::new();
+        words.extend([1, info(1, 0), 4, 32]); // 1: int "u32"
+        words.extend([5, info(8, 0), 1]); // 2: typedef "t" -> 1
+        words.extend([0, info(3, 0), 0, 2, 1, 5]); // 3: array of 5 x 2
+        words.extend([0, info(10, 0), 3]); // 4: const -> 3
+        words.extend([0, info(2, 0), 1]); // 5: ptr -> 1
         let btf = Btf::parse(&build(&words, strings)).unwrap();
         assert_eq!(btf.size_of(1), Ok(4));
         assert_eq!(btf.size_of(2), Ok(4));

@@ -179,3 +179,82 @@ fn pointee_size(btf: &Btf, m: &Member) -> Result<u32, MapError> {
     let size = btf.size_of(target)?;
     u32::try_from(size).map_err(|_| MapError::Btf(BtfError::Unsized(target)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::btf::tests::build;
+
+    const STRINGS: &[u8] = b"\0int\0type\0key_size\0key\0bogus\0pinning\0values\0";
+    const INT: u32 = 1;
+    const TYPE: u32 = 5;
+    const KEY_SIZE: u32 = 10;
+    const KEY: u32 = 19;
+    const BOGUS: u32 = 23;
+    const PINNING: u32 = 29;
+    const VALUES: u32 = 37;
+
+    /// Types 1-7: int, `__uint` shapes for 1 (ids 2, 3), 8 (4, 5) and 2 (8, 9),
+    /// `__type(int)` (6), then the struct of `members` (name offset, type) as id 7.
+    fn btf_with(members: &[(u32, u32)]) -> Btf {
+        let mut words = Vec::new();
+        words.extend([INT, 1 << 24, 4, 32]); // 1: int
+        words.extend([0, 3 << 24, 0, 1, 1, 1]); // 2: int[1]
+        words.extend([0, 2 << 24, 2]); // 3: ptr -> 2
+        words.extend([0, 3 << 24, 0, 1, 1, 8]); // 4: int[8]
+        words.extend([0, 2 << 24, 4]); // 5: ptr -> 4
+        words.extend([0, 2 << 24, 1]); // 6: ptr -> int
+        words.extend([
+            0,
+            (4 << 24) | members.len() as u32,
+            8 * members.len() as u32,
+        ]);
+        for (i, &(name, ty)) in members.iter().enumerate() {
+            words.extend([name, ty, 64 * i as u32]);
+        }
+        words.extend([0, 3 << 24, 0, 1, 1, 2, 0, 2 << 24, 8]); // 8: int[2], 9: ptr -> 8
+        words.extend([0, 3 << 24, 0, 3, 1, 0]); // 10: (int (*)[1])[0], a `values` of no map
+        Btf::parse(&build(&words, STRINGS)).unwrap()
+    }
+
+    fn parse(members: &[(u32, u32)]) -> Result<MapDef, MapError> {
+        let base = MapDef::empty("m".into(), ".maps".into(), 0, MapSource::Btf);
+        parse_def(&btf_with(members), 7, base, false).map(|(def, _)| def)
+    }
+
+    #[test]
+    fn reads_uint_and_type_members() {
+        let def = parse(&[(TYPE, 3), (KEY, 6)]).unwrap();
+        assert_eq!((def.map_type, def.key_size), (1, 4));
+    }
+
+    #[test]
+    fn rejects_what_libbpf_rejects() {
+        assert_eq!(
+            parse(&[(KEY_SIZE, 5), (KEY, 6)]),
+            Err(MapError::Conflict {
+                field: "key_size",
+                first: 8,
+                second: 4
+            })
+        );
+        assert_eq!(
+            parse(&[(BOGUS, 3)]),
+            Err(MapError::UnknownField("bogus".into()))
+        );
+        assert_eq!(parse(&[(PINNING, 9)]), Err(MapError::Pinning(2)));
+        assert_eq!(
+            parse(&[(TYPE, 6)]),
+            Err(MapError::FieldShape("type".into()))
+        );
+        assert_eq!(
+            parse(&[(TYPE, 3), (VALUES, 10)]),
+            Err(MapError::FieldShape("values".into()))
+        );
+        let base = MapDef::empty("m".into(), ".maps".into(), 0, MapSource::Btf);
+        assert_eq!(
+            parse_def(&btf_with(&[]), 1, base, false),
+            Err(MapError::NotStruct(1))
+        );
+    }
+}
