@@ -5,6 +5,7 @@ pub mod differences;
 pub mod engine;
 pub mod helpers;
 pub mod hex;
+pub mod interp;
 pub mod judge;
 #[cfg(target_os = "linux")]
 pub mod kernel;

@@ -317,3 +317,156 @@ fn assemble(text: &AsmText) -> Result<Vec<u8>, Failure> {
             Failure::new(Stage::Assemble, AssembleError { file_line, source })
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interp::InterpEngine;
+    use std::fs;
+
+    /// A scratch directory removed on drop.
+    struct Scratch(PathBuf);
+
+    impl Scratch {
+        fn new(tag: &str) -> Scratch {
+            let dir =
+                std::env::temp_dir().join(format!("ferrobpf-runner-{tag}-{}", std::process::id()));
+            let _ = fs::remove_dir_all(&dir);
+            fs::create_dir_all(dir.join("suite/negative")).unwrap();
+            Scratch(dir)
+        }
+
+        fn write(&self, name: &str, text: &str) {
+            fs::write(self.0.join("suite").join(name), text).unwrap();
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn verdicts(summary: &Summary) -> Vec<(String, Verdict)> {
+        summary
+            .reports
+            .iter()
+            .map(|r| (r.name.clone(), r.verdict.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn judges_a_small_suite_in_order() {
+        let s = Scratch::new("suite");
+        s.write("b-pass.data", "-- asm\nmov %r0, 7\nexit\n-- result\n7\n");
+        s.write(
+            "a-mismatch.data",
+            "-- asm\nmov %r0, 7\nexit\n-- result\n0x8\n",
+        );
+        s.write(
+            "c-oob.data",
+            "-- asm\nldxb %r0, [%r1+9]\nexit\n-- mem\n00\n-- error\nout of bounds\n",
+        );
+        s.write(
+            "d-budget.data",
+            "-- asm\nl:\nja l\nexit\n-- budget\n5\n-- error\nbudget exhausted\n",
+        );
+        s.write("e-parse.data", "oops\n");
+        s.write("notes.txt", "ignored");
+        s.write("negative/empty.data", "# nothing\n");
+        s.write("negative/bad-asm.data", "-- asm\nfoo %r0\n-- result\n1\n");
+        s.write(
+            "negative/matches.data",
+            "-- asm\nmov %r0, 1\nexit\n-- result\n1\n",
+        );
+        let summary = run_paths(
+            &InterpEngine::new(),
+            &[s.0.join("suite")],
+            &RunnerOptions::default(),
+        );
+        let names: Vec<_> = summary.reports.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "suite/a-mismatch.data",
+                "suite/b-pass.data",
+                "suite/c-oob.data",
+                "suite/d-budget.data",
+                "suite/e-parse.data",
+                "suite/negative/bad-asm.data",
+                "suite/negative/empty.data",
+                "suite/negative/matches.data",
+            ]
+        );
+        let v = verdicts(&summary);
+        assert_eq!(v[0].1, Verdict::Fail("r0 = 0x7, expected 0x8".into()));
+        assert_eq!(v[1].1, Verdict::Pass);
+        assert_eq!(v[2].1, Verdict::Pass);
+        assert_eq!(v[3].1, Verdict::Pass);
+        assert!(
+            matches!(&v[4].1, Verdict::Fail(r) if r.contains("line 1")),
+            "{:?}",
+            v[4]
+        );
+        assert_eq!(v[5].1, Verdict::Pass);
+        assert_eq!(v[6].1, Verdict::Pass);
+        assert!(matches!(v[7].1, Verdict::Fail(_)));
+        assert_eq!(summary.totals(), "5 passed, 3 failed, 0 skipped");
+        let text = summary.to_string();
+        assert!(
+            text.starts_with("FAIL suite/a-mismatch.data: r0 = 0x7"),
+            "{text}"
+        );
+        assert!(text.ends_with("\n5 passed, 3 failed, 0 skipped"), "{text}");
+    }
+
+    #[test]
+    fn skips_disabled_groups_and_unenforced_budgets() {
+        let s = Scratch::new("skips");
+        s.write(
+            "callx.data",
+            "-- asm\nmov %r2, 5\ncall %r2\nexit\n-- result\n0\n",
+        );
+        let only_base = RunnerOptions {
+            groups: vec![Group::Base32, Group::Base64],
+        };
+        let file = s.0.join("suite/callx.data");
+        let summary = run_paths(
+            &InterpEngine::new(),
+            std::slice::from_ref(&file),
+            &only_base,
+        );
+        assert_eq!(summary.reports[0].name, "callx.data");
+        assert_eq!(
+            summary.reports[0].verdict,
+            Verdict::Skip("uses group callx, which is not enabled".into())
+        );
+        let all = run_paths(&InterpEngine::new(), &[file], &RunnerOptions::default());
+        assert_eq!(all.passed(), 1, "{all}");
+    }
+
+    #[test]
+    fn asm_errors_name_the_file_line() {
+        let text = "# c\n-- asm\nmov %r0, 1\nmov %r50, 1\nexit\n";
+        let file = TestFile::parse(text).unwrap();
+        let Some(ProgramSource::Asm(asm)) = file.program() else {
+            panic!("asm expected")
+        };
+        let failure = assemble(asm).unwrap_err();
+        assert_eq!(failure.stage, Stage::Assemble);
+        assert!(
+            failure.message().starts_with("asm section (file line 4): "),
+            "{failure}"
+        );
+    }
+
+    #[test]
+    fn missing_paths_fail() {
+        let summary = run_paths(
+            &InterpEngine::new(),
+            &[PathBuf::from("/nonexistent/ferrobpf.data")],
+            &RunnerOptions::default(),
+        );
+        assert_eq!(summary.failed(), 1);
+    }
+}

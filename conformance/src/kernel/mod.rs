@@ -2,16 +2,18 @@
 //! interpreter) through the `bpf()` system call.
 //!
 //! Per test it creates a one-entry array map whose value holds the test memory
-//! (value size `max(len, 1)`), and a one-entry array map for the 64-bit result; loads an
-//! XDP program made of a [`prolog`] and the test program as a subprogram; runs it once
-//! with `BPF_PROG_TEST_RUN` over a small zeroed packet; then reads r0 from the result map
-//! and the memory back from its map. A load failure is reported as
-//! "refused by the kernel verifier: ..." with the last lines of the verifier log.
+//! (value size `max(len, 1)`), and a one-entry array map for the 64-bit result; loads
+//! the test program wrapped by a [`harness`] (an XDP program, or a tc program over a
+//! packet holding the test memory when it uses legacy packet loads); runs it once with
+//! `BPF_PROG_TEST_RUN`; then reads r0 from the result map and the memory back from its
+//! map. A load failure is reported as "refused by the kernel verifier: ..." with the
+//! last lines of the verifier log.
 
-pub mod prolog;
+pub mod harness;
 pub mod sys;
 
 use crate::engine::{Completion, Engine, Failure, Outcome, RunOptions, Stage};
+use harness::{Harness, Mode};
 use std::ffi::CStr;
 use std::io;
 use std::os::fd::AsRawFd;
@@ -20,8 +22,10 @@ use sys::{ArrayMap, LoadedProgram, ProgType, VerifierLog};
 /// Skip reason when `bpf()` cannot be used here.
 pub const NO_BPF: &str = "no bpf() syscall";
 
-/// Size of the zeroed packet handed to the XDP program (at least an Ethernet header).
-const PACKET_LEN: usize = 64;
+/// Size of the zeroed packet handed to XDP programs (at least an Ethernet header).
+const XDP_PACKET_LEN: usize = 64;
+/// The kernel's smallest test packet (an Ethernet header).
+const MIN_PACKET_LEN: usize = 14;
 /// Size of the verifier log buffer read on a refusal.
 const LOG_SIZE: usize = 1 << 20;
 /// How many lines at the end of the verifier log go into the error.
@@ -63,9 +67,20 @@ pub enum KernelError {
     /// `BPF_PROG_TEST_RUN` failed.
     #[error("BPF_PROG_TEST_RUN failed: {0}")]
     TestRun(io::Error),
-    /// The prolog's return value did not come back.
-    #[error("the XDP wrapper returned {0} instead of XDP_PASS")]
-    UnexpectedReturn(u32),
+    /// The harness's return value did not come back.
+    #[error("the program returned {got} instead of {expected}")]
+    UnexpectedReturn {
+        /// What it returned.
+        got: u32,
+        /// What the epilogue returns.
+        expected: u32,
+    },
+    /// A program with legacy packet loads over memory shorter than the kernel's packets.
+    #[error("the kernel runs legacy packet loads over packets of at least {MIN_PACKET_LEN} bytes; the test memory has {len}")]
+    PacketTooShort {
+        /// The memory length.
+        len: usize,
+    },
 }
 
 /// Runs programs in the Linux kernel.
@@ -88,53 +103,63 @@ impl KernelEngine {
     }
 
     fn try_run(&self, program: &[u8], memory: &[u8]) -> Result<Completion, Failure> {
-        if !program.len().is_multiple_of(8) {
-            return Err(Failure::new(
-                Stage::Decode,
-                KernelError::PartialInsn { len: program.len() },
-            ));
-        }
-        let setup =
-            |what| move |source| Failure::new(Stage::Load, KernelError::Setup { what, source });
-        let len = i32::try_from(memory.len()).map_err(|_| {
-            Failure::new(
-                Stage::Load,
-                KernelError::MemoryTooLarge { len: memory.len() },
-            )
-        })?;
+        let load_error = |e| Failure::new(Stage::Load, e);
+        let setup = |what| move |source| load_error(KernelError::Setup { what, source });
+        let len = memory.len();
+        let len32 =
+            i32::try_from(len).map_err(|_| load_error(KernelError::MemoryTooLarge { len }))?;
         let memory_map =
-            ArrayMap::create(memory.len().max(1), 1).map_err(setup("creating the memory map"))?;
+            ArrayMap::create(len.max(1), 1).map_err(setup("creating the memory map"))?;
         let mut value = memory.to_vec();
         value.resize(memory_map.value_size(), 0);
         memory_map
             .update(0, &value)
             .map_err(setup("filling the memory map"))?;
         let result_map = ArrayMap::create(8, 1).map_err(setup("creating the result map"))?;
-        let insns = prolog::wrap(
+        let harness = Harness::build(
             program,
             memory_map.fd().as_raw_fd(),
-            len,
+            len32,
             result_map.fd().as_raw_fd(),
-        );
-        let loaded = load(&insns)?;
-        let mut out = [0u8; PACKET_LEN];
+        )
+        .ok_or_else(|| {
+            Failure::new(
+                Stage::Decode,
+                KernelError::PartialInsn { len: program.len() },
+            )
+        })?;
+        let (prog_type, packet) = match harness.mode {
+            Mode::Xdp => (ProgType::Xdp, vec![0u8; XDP_PACKET_LEN]),
+            Mode::Packet if len < MIN_PACKET_LEN => {
+                return Err(load_error(KernelError::PacketTooShort { len }))
+            }
+            Mode::Packet => (ProgType::SchedCls, memory.to_vec()),
+        };
+        let loaded = load(prog_type, &harness)?;
+        let mut out = vec![0u8; packet.len()];
         let report = loaded
-            .test_run(&[0u8; PACKET_LEN], &mut out, 1)
+            .test_run(&packet, &mut out, 1)
             .map_err(|e| Failure::new(Stage::Run, KernelError::TestRun(e)))?;
-        if report.retval != prolog::XDP_PASS {
+        let expected = harness.mode.return_mark();
+        let r0 = if report.retval == expected {
+            let r0 = result_map
+                .lookup(0)
+                .map_err(setup("reading the result map"))?;
+            r0.try_into().map(u64::from_ne_bytes).unwrap_or_default()
+        } else if harness.mode == Mode::Packet && report.retval == 0 {
+            // A legacy packet load out of the packet ended the run with r0 = 0.
+            0
+        } else {
+            let got = report.retval;
             return Err(Failure::new(
                 Stage::Run,
-                KernelError::UnexpectedReturn(report.retval),
+                KernelError::UnexpectedReturn { got, expected },
             ));
-        }
-        let r0 = result_map
-            .lookup(0)
-            .map_err(setup("reading the result map"))?;
-        let r0 = r0.try_into().map(u64::from_ne_bytes).unwrap_or_default();
+        };
         let mut memory = memory_map
             .lookup(0)
             .map_err(setup("reading the memory map"))?;
-        memory.truncate(len as usize);
+        memory.truncate(len);
         Ok(Completion { r0, memory })
     }
 }
@@ -143,15 +168,16 @@ const LICENSE: &CStr = c"GPL";
 const PROG_NAME: &str = "ferrobpf_conf";
 
 /// Loads the wrapped program; on refusal, loads it again with a verifier log.
-fn load(insns: &[u8]) -> Result<LoadedProgram, Failure> {
-    let first = LoadedProgram::load(ProgType::Xdp, insns, LICENSE, PROG_NAME, VerifierLog::None);
+fn load(prog_type: ProgType, harness: &Harness) -> Result<LoadedProgram, Failure> {
+    let insns = &harness.bytes;
+    let first = LoadedProgram::load(prog_type, insns, LICENSE, PROG_NAME, VerifierLog::None);
     let source = match first {
         Ok(program) => return Ok(program),
         Err(e) => e,
     };
     let mut log = vec![0u8; LOG_SIZE];
     let reason = match LoadedProgram::load(
-        ProgType::Xdp,
+        prog_type,
         insns,
         LICENSE,
         PROG_NAME,
@@ -159,7 +185,7 @@ fn load(insns: &[u8]) -> Result<LoadedProgram, Failure> {
     ) {
         // Accepted the second time (should not happen): report the first error.
         Ok(_) => source.to_string(),
-        Err(e) => log_tail(&log).unwrap_or_else(|| e.to_string()),
+        Err(e) => log_tail(&log, harness.header_slots).unwrap_or_else(|| e.to_string()),
     };
     Err(Failure::new(
         Stage::Load,
@@ -169,7 +195,7 @@ fn load(insns: &[u8]) -> Result<LoadedProgram, Failure> {
 
 /// The last non-empty lines of a NUL-terminated verifier log (statistics left out),
 /// joined by " | ", with a note on instruction numbering.
-fn log_tail(log: &[u8]) -> Option<String> {
+fn log_tail(log: &[u8], header_slots: usize) -> Option<String> {
     let end = log.iter().position(|&b| b == 0).unwrap_or(log.len());
     let text = String::from_utf8_lossy(log.get(..end)?);
     let lines: Vec<&str> = text
@@ -182,8 +208,7 @@ fn log_tail(log: &[u8]) -> Option<String> {
     }
     let tail = lines[lines.len().saturating_sub(LOG_TAIL_LINES)..].join(" | ");
     Some(format!(
-        "{tail} (kernel instruction numbers include a {}-slot prolog)",
-        prolog::prolog_slots()
+        "{tail} (kernel instruction numbers include a {header_slots}-slot header)"
     ))
 }
 

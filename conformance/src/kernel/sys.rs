@@ -193,6 +193,8 @@ impl ArrayMap {
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 #[repr(u32)]
 pub enum ProgType {
+    /// `BPF_PROG_TYPE_SCHED_CLS` (tc classifier).
+    SchedCls = 3,
     /// `BPF_PROG_TYPE_XDP`.
     Xdp = 6,
 }
