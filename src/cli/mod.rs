@@ -1,0 +1,48 @@
+//! Command-line parsing and dispatch. Each subcommand lives in its own module.
+
+mod asm;
+mod conformance;
+mod disasm;
+mod engines;
+mod error;
+mod input;
+mod plugin;
+mod run;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+pub use error::CliError;
+
+/// ferrobpf: a portable, embeddable eBPF runtime.
+#[derive(Parser, Debug)]
+#[command(name = "ferrobpf", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run bpf_conformance `.data` tests (files or directories) on an engine.
+    Conformance(conformance::Args),
+    /// Assemble text (bpf_conformance syntax) into raw bytecode.
+    Asm(asm::Args),
+    /// Disassemble a program (raw bytecode, assembler text or ELF object).
+    Disasm(disasm::Args),
+    /// Run a program and print r0.
+    Run(run::Args),
+    /// Speak the bpf_conformance plugin protocol (memory hex in argv, program hex on stdin).
+    Plugin(plugin::Args),
+}
+
+/// Runs the parsed command; `Err` is printed as one line by `main`.
+pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
+    match cli.command {
+        Command::Conformance(args) => conformance::main(args),
+        Command::Asm(args) => asm::main(args),
+        Command::Disasm(args) => disasm::main(args),
+        Command::Run(args) => run::main(args),
+        Command::Plugin(args) => plugin::main(args),
+    }
+}

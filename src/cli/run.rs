@@ -1,0 +1,80 @@
+//! `ferrobpf run FILE [--mem HEX | --mem-file BIN] [--engine E] [--budget N]`:
+//! run a program over input memory (r1 = its address, r2 = its length) and print r0.
+
+use super::{engines, input, CliError};
+use ferrobpf_conformance::engine::RunOptions;
+use ferrobpf_conformance::hex;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `ferrobpf run`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Raw bytecode, assembler text or an ELF object (first program section, else `.text`).
+    file: PathBuf,
+    /// Input memory as hex bytes (`"aa bb cc"` or `aabbcc`).
+    #[arg(long, conflicts_with = "mem_file")]
+    mem: Option<String>,
+    /// Input memory read from a file.
+    #[arg(long)]
+    mem_file: Option<PathBuf>,
+    /// The engine that runs the program.
+    #[arg(long, default_value = "interp")]
+    engine: String,
+    /// Stop with an error after this many instructions.
+    #[arg(long)]
+    budget: Option<u64>,
+}
+
+/// Runs the program once and prints r0 in hex; a run-time error exits 1.
+pub fn main(args: Args) -> Result<ExitCode, CliError> {
+    let engine = engines::select(&args.engine)?;
+    let loaded = input::load(&args.file)?;
+    let memory = match (&args.mem, &args.mem_file) {
+        (Some(text), _) => parse_mem(text)?,
+        (None, Some(path)) => input::read(path)?,
+        (None, None) => Vec::new(),
+    };
+    let options = RunOptions {
+        budget: args.budget,
+    };
+    let code = ferrobpf_vm::encode_program(&loaded.insns);
+    match engine.run(&code, &memory, &options) {
+        Ok(done) => {
+            println!("{:#x}", done.r0);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(failure) => {
+            eprintln!("error: {failure}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// Accepts hex bytes separated by spaces, or one run of hex digits.
+fn parse_mem(text: &str) -> Result<Vec<u8>, CliError> {
+    // An odd-length run is passed whole, so the hex parser names it as malformed.
+    let spaced = if text.contains(char::is_whitespace) || !text.len().is_multiple_of(2) {
+        text.to_string()
+    } else {
+        text.as_bytes()
+            .chunks(2)
+            .map(|pair| String::from_utf8_lossy(pair).into_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    hex::parse_bytes(&spaced).map_err(CliError::Hex)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mem_forms() {
+        assert_eq!(parse_mem("aa bb 01").unwrap(), vec![0xaa, 0xbb, 1]);
+        assert_eq!(parse_mem("aabb01").unwrap(), vec![0xaa, 0xbb, 1]);
+        assert!(parse_mem("zz").is_err());
+        assert!(parse_mem("abc").is_err());
+    }
+}

@@ -1,0 +1,21 @@
+//! ferrobpf: a portable, embeddable eBPF runtime.
+//!
+//! This crate is the embedding facade: it re-exports the pieces a host application
+//! needs. Run a program in the interpreter:
+//!
+//! ```
+//! use ferrobpf::{assemble, encode_program, Config, Program, Vm};
+//!
+//! let insns = assemble("ldxb %r0, [%r1+1]\nadd %r0, 40\nexit").unwrap();
+//! let program = Program::from_bytes(&encode_program(&insns)).unwrap();
+//! let vm = Vm::new(Config { instruction_budget: Some(1_000), ..Config::default() });
+//! let mut memory = [1u8, 2, 3];
+//! assert_eq!(vm.run(&program, &mut memory).unwrap(), 42);
+//! ```
+
+pub use ferrobpf_elf as elf;
+pub use ferrobpf_vm as vm;
+pub use ferrobpf_vm::helpers::{ArgKind, Helper, HelperRegistry, HelperSignature, ReturnKind};
+pub use ferrobpf_vm::interp::{Config, ExecError, ExecErrorKind, Vm};
+pub use ferrobpf_vm::program::{LoadError, Program};
+pub use ferrobpf_vm::{assemble, decode_program, disassemble, encode_program, Insn, Syntax};
