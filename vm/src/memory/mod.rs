@@ -18,6 +18,6 @@ pub mod word;
 
 pub use error::MemoryError;
 pub use region::{Region, RegionId, RegionKind};
-pub use stack::{Stack, StackLayout};
+pub use stack::{Stack, StackLayout, StackWindow};
 pub use table::RegionTable;
 pub use word::Word;

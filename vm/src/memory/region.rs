@@ -11,7 +11,7 @@ pub enum RegionKind {
     Input,
     /// Packet data (the source of legacy LD_ABS / LD_IND loads).
     Packet,
-    /// The call stack: every frame of the run.
+    /// The call stack: the live frames of the run (see [`Stack`](super::Stack)).
     Stack,
     /// Read-only data (e.g. `.rodata`).
     ReadOnly,

@@ -3,6 +3,7 @@
 use super::error::MemoryError;
 use super::raw::{self, AtomicWord};
 use super::region::{Region, RegionId, RegionKind};
+use super::stack::StackLayout;
 use super::word::Word;
 use crate::isa::AtomicOp;
 use std::cell::Cell;
@@ -18,11 +19,24 @@ use std::marker::PhantomData;
 /// Generated code reads [`regions`](RegionTable::regions) directly (see [`Region`]
 /// for the layout). The table cannot grow once a run has started: a run takes it by
 /// value and only hands out access methods, so the array stays where it is.
+///
+/// A table may hold one call stack ([`Stack::attach`](super::Stack::attach)), whose
+/// region shrinks and grows in place with the call depth
+/// ([`set_stack_depth`](RegionTable::set_stack_depth)).
 #[derive(Debug, Default)]
 pub struct RegionTable<'a> {
     regions: Vec<Region>,
     last: Cell<usize>,
+    stack: Option<StackSlot>,
     borrows: PhantomData<&'a mut [u8]>,
+}
+
+/// The table's call stack: its whole allocation (every window lies inside it) and
+/// where its frames are.
+#[derive(Copy, Clone, Debug)]
+struct StackSlot {
+    whole: Region,
+    layout: StackLayout,
 }
 
 impl<'a> RegionTable<'a> {
@@ -45,6 +59,45 @@ impl<'a> RegionTable<'a> {
     fn push(&mut self, region: Region) -> RegionId {
         self.regions.push(region);
         RegionId(self.regions.len() - 1)
+    }
+
+    /// Records that region `layout.region()` (just added, spanning the whole
+    /// allocation) is the call stack.
+    pub(super) fn mark_stack(&mut self, layout: StackLayout) {
+        if let Some(&whole) = self.regions.get(layout.region().0) {
+            self.stack = Some(StackSlot { whole, layout });
+        }
+    }
+
+    /// Where the table's call stack is, if it has one.
+    pub fn stack(&self) -> Option<&StackLayout> {
+        self.stack.as_ref().map(|s| &s.layout)
+    }
+
+    /// Makes the stack region the live window at call depth `depth`
+    /// ([`StackLayout::live_window`]): frames 0 to `depth`. Deeper frames become
+    /// inaccessible, to the program and its helpers alike, until a call makes them
+    /// live again. Only the region's start and length change, in place. Returns frame
+    /// `depth`'s frame pointer (r10); `None`, with the table unchanged, when the table
+    /// has no stack or `depth` is not below its number of frames.
+    #[inline]
+    pub fn set_stack_depth(&mut self, depth: usize) -> Option<u64> {
+        let StackSlot { whole, layout } = self.stack.as_ref()?;
+        let window = layout.live_window(depth)?;
+        // The window lies inside the whole allocation (checked, not assumed), so the
+        // region still describes part of the slice the table borrows.
+        let off = window.start.wrapping_sub(whole.addr());
+        if off > whole.len() || whole.len() - off < window.len {
+            return None;
+        }
+        let region = self.regions.get_mut(layout.region().0)?;
+        *region = Region::new(
+            whole.ptr().wrapping_add(off as usize),
+            window.len as usize,
+            whole.writable(),
+            whole.kind(),
+        );
+        Some(layout.frame_pointer(depth))
     }
 
     /// The regions, in the order they were added (a [`RegionId`] indexes this).
