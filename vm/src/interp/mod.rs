@@ -9,8 +9,14 @@
 //! - registers start at 0 except r1-r5 (the run's arguments) and r10 (the entry
 //!   frame's pointer); with [`Vm::run`] r1 = buffer address and r2 = its length, and
 //!   an empty buffer gives r1 = r2 = 0 and no input region;
-//! - the stack is [`Config::frames`] frames of [`Config::stack_frame_size`] bytes in
-//!   one region; each local call gets the next frame (its own r10) and saves r6-r9;
+//! - the stack is [`Config::frames`] frames of [`Config::stack_frame_size`] bytes;
+//!   each local call gets the next frame down (its own r10) and saves r6-r9;
+//! - at call depth k (0 = the entry function) the stack region is exactly the live
+//!   frames 0 to k ([`StackLayout::live_window`](crate::memory::StackLayout::live_window)):
+//!   a callee may use pointers into its callers' frames, but any access below its
+//!   own frame is out of bounds; a return makes the callee's frame inaccessible;
+//! - the stack is zeroed once per run, not per call: a frame holds what the last
+//!   function at the same depth left in it;
 //! - the budget counts executed instructions (an LDDW once); the first instruction
 //!   past it fails with `BudgetExhausted` at that instruction;
 //! - legacy packet loads (LD_ABS / LD_IND) read big-endian from the packet region

@@ -265,6 +265,88 @@ fn call_depth_is_limited_to_eight_frames() {
     assert!(shallow.run(&program(&recursion(2)), &mut []).is_err());
 }
 
+/// Where and how `text` fails out of bounds: (instruction, bytes, write).
+fn oob(text: &str) -> (usize, u64, bool) {
+    match run(text) {
+        Err(ExecError {
+            pc,
+            kind: ExecErrorKind::OutOfBounds { size, write, .. },
+        }) => (pc, size, write),
+        other => panic!("{other:?}\n{text}"),
+    }
+}
+
+#[test]
+fn the_entry_function_reaches_its_own_frame_only() {
+    assert_eq!(value("stb [%r10-512], 7\nldxb %r0, [%r10-512]\nexit"), 7);
+    assert_eq!(oob("ldxb %r0, [%r10-513]\nexit"), (0, 1, false));
+    assert_eq!(oob("mov %r0, 0\nstb [%r10-513], 1\nexit"), (1, 1, true));
+    // Straddling the bottom of the frame.
+    assert_eq!(oob("mov %r0, 0\nstxdw [%r10-516], %r0\nexit"), (1, 8, true));
+    assert_eq!(oob("ldxdw %r0, [%r10-516]\nexit"), (0, 8, false));
+    // Far below, where deeper frames would be.
+    assert_eq!(oob("ldxb %r0, [%r10-4096]\nexit"), (0, 1, false));
+    // The faulting address is reported.
+    let e = run("mov %r1, %r10\nldxw %r0, [%r1-514]\nexit").unwrap_err();
+    let r10 = value("mov %r0, %r10\nexit");
+    assert_eq!(
+        e,
+        ExecError::new(
+            1,
+            ExecErrorKind::OutOfBounds {
+                addr: r10 - 514,
+                size: 4,
+                write: false
+            }
+        )
+    );
+}
+
+#[test]
+fn a_callee_reaches_its_frame_and_its_callers_but_nothing_below() {
+    // Below the callee's frame: read, write, straddle; faulting at the callee's slot.
+    let callee = |body: &str| format!("call local f\nexit\nf:\n{body}\nexit");
+    assert_eq!(oob(&callee("ldxb %r0, [%r10-513]")), (2, 1, false));
+    assert_eq!(oob(&callee("mov %r0, 0\nstdw [%r10-520], 1")), (3, 8, true));
+    assert_eq!(oob(&callee("ldxh %r0, [%r10-513]")), (2, 2, false));
+    assert_eq!(value(&callee("stw [%r10-512], 9\nldxw %r0, [%r10-512]")), 9);
+    // Above its r10 is the caller's frame: the bottom and the top of it.
+    let p = "stdw [%r10-512], 5\nstdw [%r10-8], 6\ncall local f\nexit\nf:\n\
+             ldxdw %r0, [%r10+0]\nldxdw %r1, [%r10+504]\nlsh %r0, 4\nor %r0, %r1\nexit";
+    assert_eq!(value(p), 0x56);
+    // At the deepest frame, the entry frame is still reachable; above it is not.
+    let deep = "stdw [%r10-8], 3\nmov %r1, %r10\nmov %r2, 7\ncall local f\nexit\nf:\n\
+                sub %r2, 1\njeq %r2, 0, +2\ncall local f\nexit\nldxdw %r0, [%r1-8]\nexit";
+    assert_eq!(value(deep), 3);
+    assert_eq!(oob(&deep.replace("[%r1-8]", "[%r1+0]")), (9, 8, false));
+}
+
+#[test]
+fn a_pointer_into_the_callers_frame_works_in_the_callee() {
+    let p = "stdw [%r10-16], 40\nmov %r1, %r10\nadd %r1, -16\ncall local f\n\
+             ldxdw %r0, [%r10-16]\nexit\nf:\nldxdw %r2, [%r1]\nadd %r2, 2\n\
+             stxdw [%r1], %r2\nstdw [%r10-8], 1\nmov %r0, 0\nexit";
+    assert_eq!(value(p), 42);
+}
+
+#[test]
+fn a_returned_callees_frame_is_gone() {
+    // The callee returns a pointer into its own frame; the caller cannot use it.
+    let p = |access: &str| {
+        format!("call local f\n{access}\nmov %r0, 0\nexit\nf:\nstdw [%r10-8], 1\nmov %r0, %r10\nadd %r0, -8\nexit")
+    };
+    assert_eq!(oob(&p("ldxdw %r1, [%r0]")), (1, 8, false));
+    assert_eq!(oob(&p("stdw [%r0], 2")), (1, 8, true));
+    assert_eq!(oob(&p("stxdw [%r0+0], %r0")), (1, 8, true));
+    // A helper cannot reach it either.
+    let e = run_helpers(&p("mov %r1, %r0\ncall 2"), &mut []).unwrap_err();
+    assert_eq!(e.pc, 2);
+    assert!(e.to_string().starts_with("helper failed"), "{e}");
+    // Calling again makes the frame live again, holding what the last callee left.
+    let again = "call local f\ncall local f\nexit\nf:\nldxdw %r0, [%r10-8]\nstdw [%r10-8], 7\nexit";
+    assert_eq!(value(again), 7);
+}
+
 fn registry() -> HelperRegistry {
     let mut helpers = HelperRegistry::new();
     let sig = HelperSignature::anything(5).unwrap();
@@ -427,10 +509,8 @@ fn out_of_bounds_accesses_are_typed_errors() {
         e.to_string().starts_with("out of bounds write of 1 bytes"),
         "{e}"
     );
-    // Below the lowest frame and past the top of the stack.
+    // Past the top of the stack.
     assert!(run("ldxb %r0, [%r10]\nexit").is_err());
-    assert!(run(&format!("ldxb %r0, [%r10-{}]\nexit", 8 * 512 + 1)).is_err());
-    assert_eq!(run(&format!("ldxb %r0, [%r10-{}]\nexit", 8 * 512)), Ok(0));
     // No memory: r1 = r2 = 0 and nothing to access.
     assert_eq!(run("mov %r0, %r1\nor %r0, %r2\nexit"), Ok(0));
     assert!(run("ldxb %r0, [%r1]\nexit").is_err());
