@@ -1,7 +1,7 @@
 //! `ferrobpf conformance [--engine E] PATH...`: run `.data` tests and print
 //! one line per failing test, then `N passed, M failed, K skipped`.
 
-use super::{engines, CliError};
+use super::{engines, print_line, CliError};
 use ferrobpf_conformance::runner::{run_paths, RunnerOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,11 +26,11 @@ pub fn main(args: Args) -> Result<ExitCode, CliError> {
     let summary = run_paths(engine.as_ref(), &args.paths, &RunnerOptions::default());
     if args.verbose {
         for report in &summary.reports {
-            println!("{report}");
+            print_line(&report.to_string())?;
         }
-        println!("{}", summary.totals());
+        print_line(&summary.totals())?;
     } else {
-        println!("{summary}");
+        print_line(&summary.to_string())?;
     }
     Ok(if summary.failed() == 0 {
         ExitCode::SUCCESS

@@ -36,6 +36,12 @@ enum Command {
     Plugin(plugin::Args),
 }
 
+/// Writes `text` and a newline to stdout; a closed pipe is an error, not a panic.
+fn print_line(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    writeln!(std::io::stdout().lock(), "{text}").map_err(CliError::Output)
+}
+
 /// Runs the parsed command; `Err` is printed as one line by `main`.
 pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {

@@ -1,7 +1,7 @@
 //! `ferrobpf run FILE [--mem HEX | --mem-file BIN] [--engine E] [--budget N]`:
 //! run a program over input memory (r1 = its address, r2 = its length) and print r0.
 
-use super::{engines, input, CliError};
+use super::{engines, input, print_line, CliError};
 use ferrobpf_conformance::engine::RunOptions;
 use ferrobpf_conformance::hex;
 use std::path::PathBuf;
@@ -41,7 +41,7 @@ pub fn main(args: Args) -> Result<ExitCode, CliError> {
     let code = ferrobpf_vm::encode_program(&loaded.insns);
     match engine.run(&code, &memory, &options) {
         Ok(done) => {
-            println!("{:#x}", done.r0);
+            print_line(&format!("{:#x}", done.r0))?;
             Ok(ExitCode::SUCCESS)
         }
         Err(failure) => {
