@@ -1,5 +1,5 @@
-//! The three shared workloads (../shared/bench) through the JIT in verified and
-//! checked mode, and compile time per instruction.
+//! The three shared workloads (../shared/bench) through the interpreter and the JIT in
+//! verified and checked mode, and compile time per instruction.
 //!
 //! The bytecode in `benches/workloads/*.bin` was built from `../shared/bench/mem_entry.c`
 //! with `clang -O2 -target bpf -mcpu=v3 -fno-builtin -DWORKLOAD=k_<name>` and
@@ -9,6 +9,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ferrobpf_jit::{JitConfig, JitProgram};
 use ferrobpf_vm::helpers::HelperRegistry;
 use ferrobpf_vm::insn::Insn;
+use ferrobpf_vm::interp::{Config, Vm};
 use ferrobpf_vm::isa::Op;
 use ferrobpf_vm::program::Program;
 use std::hint::black_box;
@@ -48,6 +49,12 @@ fn run(c: &mut Criterion) {
     let helpers = HelperRegistry::new();
     for (name, bytes, want) in WORKLOADS {
         let program = Program::from_bytes(bytes).expect("workload loads");
+        let vm = Vm::new(Config::default());
+        let mut buf = fill();
+        assert_eq!(vm.run(&program, &mut buf), Ok(want));
+        c.bench_function(&format!("interp/{name}"), |b| {
+            b.iter(|| vm.run(black_box(&program), black_box(&mut buf)))
+        });
         for (mode, config) in modes() {
             let jit = JitProgram::compile(&program, &config).expect("compiles");
             let mut buf = fill();
