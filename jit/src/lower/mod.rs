@@ -264,3 +264,6 @@ impl<M: MacroAssembler> Walk<M> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
