@@ -13,8 +13,14 @@ macro_rules! binop {
         match ($w64, $src) {
             (true, Operand::Reg(s)) => x64!($self.ops, $mn Rq($d), Rq(host(s))),
             (false, Operand::Reg(s)) => x64!($self.ops, $mn Rd($d), Rd(host(s))),
-            (true, Operand::Imm(i)) => x64!($self.ops, $mn Rq($d), DWORD i),
-            (false, Operand::Imm(i)) => x64!($self.ops, $mn Rd($d), DWORD i),
+            (true, Operand::Imm(i)) => match i8::try_from(i) {
+                Ok(b) => x64!($self.ops, $mn Rq($d), BYTE b),
+                Err(_) => x64!($self.ops, $mn Rq($d), DWORD i),
+            },
+            (false, Operand::Imm(i)) => match i8::try_from(i) {
+                Ok(b) => x64!($self.ops, $mn Rd($d), BYTE b),
+                Err(_) => x64!($self.ops, $mn Rd($d), DWORD i),
+            },
             (true, Operand::Scratch) => x64!($self.ops, $mn Rq($d), Rq(SCRATCH)),
             (false, Operand::Scratch) => x64!($self.ops, $mn Rd($d), Rd(SCRATCH)),
         }
