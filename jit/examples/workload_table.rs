@@ -1,0 +1,64 @@
+//! Prints ns/run (minimum over interleaved rounds) of the three shared workloads in
+//! the interpreter and the JIT, for comparison with `kern_bench` and `native_bench`
+//! of ../shared/bench. Pin it to one CPU: `taskset -c 1 cargo run --release -p
+//! ferrobpf-jit --example workload_table`.
+
+use ferrobpf_jit::{JitConfig, JitProgram};
+use ferrobpf_vm::helpers::HelperRegistry;
+use ferrobpf_vm::interp::{Config, Vm};
+use ferrobpf_vm::program::Program;
+use std::time::Instant;
+
+const WORKLOADS: [(&str, &[u8]); 3] = [
+    ("arith", include_bytes!("../benches/workloads/arith.bin")),
+    ("fnv", include_bytes!("../benches/workloads/fnv.bin")),
+    ("sieve", include_bytes!("../benches/workloads/sieve.bin")),
+];
+
+/// The deterministic buffer of `common.h` (LCG seeded with 12345).
+fn fill() -> Vec<u8> {
+    let mut s: u32 = 12345;
+    (0..65536)
+        .map(|_| {
+            s = s.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            (s >> 16) as u8
+        })
+        .collect()
+}
+
+/// Minimum ns per call of `f` over `rounds` rounds of `reps` calls.
+fn time(rounds: usize, reps: usize, mut f: impl FnMut() -> u64) -> (f64, u64) {
+    let mut best = f64::MAX;
+    let mut result = 0;
+    for _ in 0..rounds {
+        let t = Instant::now();
+        for _ in 0..reps {
+            result = std::hint::black_box(f());
+        }
+        best = best.min(t.elapsed().as_nanos() as f64 / reps as f64);
+    }
+    (best, result)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let helpers = HelperRegistry::new();
+    let budget = JitConfig::checked().with_budget(Some(u64::MAX));
+    let engines = [
+        ("jit-verified", JitConfig::verified()),
+        ("jit-checked", JitConfig::checked()),
+        ("jit-checked+budget", budget),
+    ];
+    for (name, bytes) in WORKLOADS {
+        let program = Program::from_bytes(bytes)?;
+        let mut buf = fill();
+        let vm = Vm::new(Config::default());
+        let (ns, r) = time(5, 20, || vm.run(&program, &mut buf).unwrap_or(0));
+        println!("{name:6} interp              {ns:>12.0} ns/run  result={r:#x}");
+        for (engine, config) in engines {
+            let jit = JitProgram::compile(&program, &config)?;
+            let (ns, r) = time(5, 500, || jit.run(&helpers, &mut buf).unwrap_or(0));
+            println!("{name:6} {engine:19} {ns:>12.0} ns/run  result={r:#x}");
+        }
+    }
+    Ok(())
+}
