@@ -24,6 +24,15 @@ pub struct JitProgram {
 impl JitProgram {
     /// Compiles `program` with `config`.
     pub fn compile(program: &Program, config: &JitConfig) -> Result<JitProgram, JitError> {
+        JitProgram::compile_for(program, config, Features::detect())
+    }
+
+    /// Compiles `program` using only the CPU `features` given.
+    fn compile_for(
+        program: &Program,
+        config: &JitConfig,
+        features: Features,
+    ) -> Result<JitProgram, JitError> {
         let frames = config.limits.frames();
         let runtime = Runtime {
             lookup: call::lookup as *const () as u64,
@@ -35,7 +44,7 @@ impl JitProgram {
                 what: "a stack frame of 2 GiB or more",
             })?,
         };
-        let masm = X64::new(runtime, Features::detect(), program.len());
+        let masm = X64::new(runtime, features, program.len());
         let code = lower(program.insns(), config, masm)?;
         Ok(JitProgram {
             code,
@@ -124,5 +133,41 @@ fn context(
         store_window: std::array::from_fn(|i| window(1 << i, true)),
         outcome: Outcome::default(),
         env: std::ptr::null_mut(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ferrobpf_vm::asm::assemble;
+    use ferrobpf_vm::interp::Vm;
+
+    /// Shifts by a register without BMI2 go through cl; every register combination
+    /// must give the interpreter's result.
+    #[test]
+    fn shifts_without_bmi2_match_the_interpreter() {
+        let ops = ["lsh", "rsh", "arsh", "lsh32", "rsh32", "arsh32"];
+        let regs = [0, 1, 3, 4, 5, 6];
+        for op in ops {
+            for d in regs {
+                for s in regs {
+                    let text = format!(
+                        "mov %r0, -12345\nmov %r1, 33\nmov %r3, -7\nmov %r4, 4\nmov %r5, 63\n\
+                         mov %r6, 0x40\n{op} %r{d}, %r{s}\n\
+                         xor %r0, %r1\nxor %r0, %r3\nxor %r0, %r4\nxor %r0, %r5\nxor %r0, %r6\nexit"
+                    );
+                    let program = Program::from_insns(assemble(&text).unwrap()).unwrap();
+                    let want = Vm::default().run(&program, &mut []);
+                    for bmi2 in [false, true] {
+                        let features = Features { bmi2 };
+                        let jit =
+                            JitProgram::compile_for(&program, &JitConfig::verified(), features)
+                                .unwrap();
+                        let got = jit.run(&HelperRegistry::new(), &mut []);
+                        assert_eq!(got, want, "{op} r{d}, r{s} bmi2={bmi2}");
+                    }
+                }
+            }
+        }
     }
 }
