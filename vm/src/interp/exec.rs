@@ -1,4 +1,9 @@
 //! The dispatch loop: one `match` on [`Op`] per executed instruction.
+//!
+//! The loop is sensitive to register allocation: small changes to rare arms (an
+//! extra `?` or `let ... else` in the local call and exit arms, say) have made LLVM
+//! keep the instruction array or the region table on the stack, which cost 8-15%
+//! per instruction. Check `ns_per_insn` (benches) before and after changing it.
 
 use super::alu::{alu32, alu64, cond32, cond64, end};
 use super::error::{ExecError, ExecErrorKind};
@@ -15,7 +20,7 @@ pub(super) struct Machine<'r, 'a> {
     /// Helpers by id.
     pub helpers: &'r HelperRegistry,
     /// Every region the run may access, the stack included (its region is resized
-    /// in place on local calls and returns).
+    /// in place on local calls and returns; `run_with` set it to the entry frame).
     pub memory: &'r mut RegionTable<'a>,
     /// Where the stack frames are.
     pub stack: StackLayout,
@@ -49,7 +54,7 @@ pub(super) fn execute(
     // Sixteen slots so that a 4-bit register field never needs a bounds check.
     let mut r = [0u64; 16];
     r[1..6].copy_from_slice(&args);
-    r[10] = enter(memory, 0, 0, max_frames)?;
+    r[10] = stack.frame_pointer(0);
     let start = budget.unwrap_or(u64::MAX);
     let mut left = start;
     let mut pc = 0usize;
@@ -293,18 +298,28 @@ pub(super) fn execute(
                 r[0] = call_helper(helpers, memory, r[d], &r).map_err(|k| ExecError::new(at, k))?
             }
             Op::CallLocal => {
-                let fp = enter(memory, frames.len() + 1, at, max_frames)?;
+                // Makes the callee's frame live (the region grows down by one frame),
+                // unless every frame is in use.
+                if memory.set_stack_depth(frames.len() + 1).is_none() {
+                    return Err(ExecError::new(
+                        at,
+                        ExecErrorKind::CallDepthExceeded { max_frames },
+                    ));
+                }
                 frames.push(Frame {
                     return_pc: pc,
                     saved: [r[6], r[7], r[8], r[9]],
                 });
-                r[10] = fp;
+                r[10] = stack.frame_pointer(frames.len());
                 pc = pc.wrapping_add_signed(insn.imm as i32 as isize);
             }
             Op::Exit => match frames.pop() {
                 Some(frame) => {
                     r[6..10].copy_from_slice(&frame.saved);
-                    r[10] = enter(memory, frames.len(), at, max_frames)?;
+                    r[10] = stack.frame_pointer(frames.len());
+                    // The callee's frame is no longer accessible. (A depth below one
+                    // that was set is always valid: nothing to check.)
+                    memory.set_stack_depth(frames.len());
                     pc = frame.return_pc;
                 }
                 None => {
@@ -352,22 +367,6 @@ pub(super) fn execute(
             Op::StxDw => store!(u64, r[s]),
         }
     }
-}
-
-/// Makes frames 0 to `depth` the live stack and returns frame `depth`'s r10; a
-/// depth past the last frame is `CallDepthExceeded` at instruction `at`. Out of line:
-/// calls are rare next to the loads, stores and ALU operations of the loop.
-#[inline(never)]
-fn enter(
-    memory: &mut RegionTable<'_>,
-    depth: usize,
-    at: usize,
-    max_frames: usize,
-) -> Result<u64, ExecError> {
-    memory.set_stack_depth(depth).ok_or(ExecError::new(
-        at,
-        ExecErrorKind::CallDepthExceeded { max_frames },
-    ))
 }
 
 /// Calls helper `id` with r1-r5 and returns its r0.

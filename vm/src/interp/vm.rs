@@ -2,7 +2,7 @@
 //! ways to run a program.
 
 use super::config::Config;
-use super::error::ExecError;
+use super::error::{ExecError, ExecErrorKind};
 use super::exec::{execute, Machine};
 use crate::helpers::HelperRegistry;
 use crate::memory::{RegionId, RegionKind, RegionTable, Stack};
@@ -93,7 +93,8 @@ impl Vm {
 
     /// Runs `program` from explicit regions and arguments (for program types with a
     /// context, packets, map values, read-only data). A fresh zeroed stack of
-    /// [`Config::frames`] frames is added as one more region.
+    /// [`Config::frames`] frames is added as one more region, of which only the live
+    /// frames are accessible (see the [module docs](super)).
     pub fn run_with(
         &self,
         program: &Program,
@@ -107,6 +108,16 @@ impl Vm {
         } = input;
         let mut memory = memory;
         let stack = stack.attach(&mut memory);
+        // Only the entry function's frame is live at first; `execute` follows the
+        // call depth from there.
+        if memory.set_stack_depth(0).is_none() {
+            return Err(ExecError::new(
+                0,
+                ExecErrorKind::CallDepthExceeded {
+                    max_frames: stack.frames(),
+                },
+            ));
+        }
         let machine = Machine {
             insns: program.insns(),
             helpers: &self.helpers,
