@@ -39,6 +39,13 @@ impl Blinder {
         let key = self.key();
         (value ^ key, key)
     }
+
+    /// A sign-extended 32-bit `value` split with a sign-extended 32-bit key, so both
+    /// halves still fit a 32-bit immediate.
+    pub fn split32(&mut self, value: i32) -> (i64, i64) {
+        let key = i64::from(self.key() as i32);
+        (i64::from(value) ^ key, key)
+    }
 }
 
 impl Default for Blinder {
@@ -57,6 +64,16 @@ mod tests {
         for v in [0i64, 1, -1, i64::MIN, 0x1234_5678] {
             let (m, k) = b.split(v);
             assert_eq!(m ^ k, v);
+        }
+    }
+
+    #[test]
+    fn split32_halves_fit_32_bits() {
+        let mut b = Blinder::with_seed(9);
+        for v in [0, 1, -1, i32::MIN, i32::MAX] {
+            let (m, k) = b.split32(v);
+            assert_eq!(m ^ k, i64::from(v));
+            assert!(i32::try_from(m).is_ok() && i32::try_from(k).is_ok());
         }
     }
 

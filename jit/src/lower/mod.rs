@@ -198,7 +198,7 @@ impl<M: MacroAssembler> Walk<M> {
             Source::Reg => Operand::Reg(insn.src),
             Source::Imm => match self.blinder.as_mut() {
                 Some(b) if !plain => {
-                    let (masked, key) = b.split(i64::from(insn.imm32()));
+                    let (masked, key) = b.split32(insn.imm32());
                     self.masm.load_blinded(masked, key);
                     Operand::Scratch
                 }
