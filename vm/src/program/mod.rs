@@ -3,8 +3,8 @@
 //! Loading decodes and validates the bytes ([`crate::decode`]), splits the program
 //! into [functions](Function), checks that control stays inside each function,
 //! resolves LDDW pseudo sources ([`pseudo`]) and checks that no register is read
-//! before it is written ([`init`]). A [`Program`] is immutable and can be run by any
-//! engine any number of times.
+//! before it is written (the private `init` module). A [`Program`] is immutable and
+//! can be run by any engine any number of times.
 
 pub mod error;
 pub mod flow;
