@@ -30,6 +30,7 @@ pub mod engine;
 pub mod helpers;
 pub mod hex;
 pub mod interp;
+pub mod jit;
 pub mod judge;
 #[cfg(target_os = "linux")]
 pub mod kernel;
