@@ -13,7 +13,7 @@ An independent oracle, written from RFC 9669 and kept apart from the Rust code:
 
 Runtime model (the contract the conformance runner implements): ``r1`` points to a
 writable copy of ``-- mem`` and ``r2`` holds its length; each call frame has its own
-512-byte stack with ``r10`` at its top; at most 8 frames; helper 5 returns ``r1``;
+512-byte frame with ``r10`` at its top (frames adjoin; the live frames are accessible); at most 8 frames; helper 5 returns ``r1``;
 ``call %rN`` calls the helper whose id is in ``rN``; legacy packet loads read
 big-endian from the input memory and end the program with ``r0 = 0`` when out of
 bounds. Errors carry the phrase a ``-- error`` section names.
@@ -31,7 +31,6 @@ MAX_FRAMES = 8
 DEFAULT_BUDGET = 1_000_000
 MEM_BASE = 0x1_0000_0000
 STACK_BASE = 0x2_0000_0000
-STACK_STRIDE = 0x1_0000
 SIZES = {"B": 1, "H": 2, "W": 4, "DW": 8}
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -590,10 +589,18 @@ def _run(slots, mem, budget):
     regs[1] = MEM_BASE
     regs[2] = len(mem)
 
+    # One stack of MAX_FRAMES adjoining frames; at call depth d the accessible window
+    # is the live frames, from the bottom of frame d to the top of frame 0 (a caller
+    # may pass pointers into its own frame to a callee).
+    stack = bytearray(MAX_FRAMES * STACK_SIZE)
+    stack_top = STACK_BASE + len(stack)
+    memory.add(0, bytearray())
+    stack_slot = len(memory.regions) - 1
+
     def new_frame(depth):
-        base = STACK_BASE + depth * STACK_STRIDE
-        memory.add(base, bytearray(STACK_SIZE))
-        return base + STACK_SIZE
+        live = (depth + 1) * STACK_SIZE
+        memory.regions[stack_slot] = [stack_top - live, memoryview(stack)[len(stack) - live:]]
+        return stack_top - depth * STACK_SIZE
 
     regs[10] = new_frame(0)
     frames = []  # (return pc, saved r6..r10)
@@ -655,7 +662,7 @@ def _run(slots, mem, budget):
             if not frames:
                 return regs[0], steps
             ret, saved = frames.pop()
-            memory.regions.pop()
+            new_frame(len(frames))
             regs[6:11] = saved
             nxt = ret
         elif kind == "Lddw":

@@ -256,14 +256,19 @@ t("call-local-recursion-stack", "each recursive frame keeps its own stack slot (
     done:
     exit
 """, 15)
-err("oob-callee-stack-above-frame", "a callee cannot reach its caller's frame above its own r10", """
-    stdw [%r10-8], 1
+t("call-local-callee-reads-caller-frame",
+  "a callee reads its caller's frame just above its own r10 (bottom and top words)", """
+    stdw [%r10-512], 5
+    stdw [%r10-8], 6
     call local f
     exit
     f:
-    ldxdw %r0, [%r10+8]
+    ldxdw %r0, [%r10+0]
+    ldxdw %r1, [%r10+504]
+    lsh %r0, 4
+    or %r0, %r1
     exit
-""", "out of bounds")
+""", 0x56)
 err("oob-callee-stack-below-frame", "a callee's frame is 512 bytes too", """
     call local f
     exit
