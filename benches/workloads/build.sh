@@ -12,3 +12,12 @@ for name in arith fnv sieve; do
         -c "$src/mem_entry.c" -o "$here/$name.o"
     llvm-objcopy -O binary --only-section=.text "$here/$name.o" "$here/$name.bin"
 done
+# buffer.bin: the 64 KiB input every harness uses (common.h's fill_buf LCG).
+python3 - "$here/buffer.bin" <<'PY'
+import sys
+s, out = 12345, bytearray(65536)
+for i in range(len(out)):
+    s = (s * 1103515245 + 12345) & 0xffffffff
+    out[i] = (s >> 16) & 0xff
+open(sys.argv[1], "wb").write(out)
+PY

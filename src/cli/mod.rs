@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch. Each subcommand lives in its own module.
 
 mod asm;
+mod bench;
 mod conformance;
 mod disasm;
 mod engines;
@@ -32,6 +33,8 @@ enum Command {
     Disasm(disasm::Args),
     /// Run a program and print r0.
     Run(run::Args),
+    /// Time programs on several engines side by side (ns/run and result).
+    Bench(bench::Args),
     /// Speak the bpf_conformance plugin protocol (memory hex in argv, program hex on stdin).
     Plugin(plugin::Args),
 }
@@ -50,5 +53,6 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Disasm(args) => disasm::main(args),
         Command::Run(args) => run::main(args),
         Command::Plugin(args) => plugin::main(args),
+        Command::Bench(args) => bench::main(args),
     }
 }
