@@ -3,6 +3,7 @@
 use super::error::MemoryError;
 use super::raw::{self, AtomicWord};
 use super::region::{Region, RegionId, RegionKind};
+use super::shared::SharedMemory;
 use super::stack::StackLayout;
 use super::word::Word;
 use crate::isa::AtomicOp;
@@ -54,6 +55,17 @@ impl<'a> RegionTable<'a> {
     pub fn add_readonly(&mut self, kind: RegionKind, mem: &'a [u8]) -> RegionId {
         // The pointer is never written through: the region is not writable.
         self.push(Region::new(mem.as_ptr().cast_mut(), mem.len(), false, kind))
+    }
+
+    /// Adds memory shared with other runs and host threads (map storage), which the
+    /// program may write if `writable`. See [`SharedMemory`] for its concurrency.
+    pub fn add_shared(
+        &mut self,
+        kind: RegionKind,
+        mem: &'a SharedMemory,
+        writable: bool,
+    ) -> RegionId {
+        self.push(Region::new(mem.base(), mem.len(), writable, kind))
     }
 
     fn push(&mut self, region: Region) -> RegionId {
