@@ -384,6 +384,15 @@ impl ProgType {
             .any(|f| f.kind == FieldKind::PacketData)
     }
 
+    /// Whether direct packet stores are allowed.
+    pub fn may_write_packet(&self) -> bool {
+        match self {
+            ProgType::SchedCls | ProgType::SchedAct | ProgType::Xdp => true,
+            ProgType::Host(l) => l.fields.iter().any(|f| f.kind == FieldKind::PacketData),
+            _ => false,
+        }
+    }
+
     /// Whether legacy packet loads (`LD_ABS`/`LD_IND`) are allowed.
     pub fn allows_ld_abs(&self) -> bool {
         matches!(
@@ -395,7 +404,7 @@ impl ProgType {
     /// The range the program's return value must lie in, if restricted.
     pub fn return_range(&self) -> Option<(u64, u64)> {
         match self {
-            ProgType::CgroupSkb => Some((0, 3)),
+            ProgType::CgroupSkb => Some((0, 1)),
             _ => None,
         }
     }

@@ -159,6 +159,19 @@ pub enum Reason {
         /// Its type.
         ty: String,
     },
+    /// A stack access not aligned to its size.
+    #[error("misaligned stack access R{reg} off {off} size {size}")]
+    Misaligned {
+        /// Register.
+        reg: u8,
+        /// Offset from the frame pointer.
+        off: i64,
+        /// Access size.
+        size: u32,
+    },
+    /// A pointer stored to the stack with fewer than 8 bytes.
+    #[error("invalid size of register spill")]
+    BadSpill,
     /// A narrow load of a spilled pointer.
     #[error("invalid size of register fill")]
     BadFill,

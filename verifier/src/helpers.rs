@@ -160,13 +160,7 @@ fn linux_table() -> Vec<(u32, &'static str, Vec<Arg>, Ret, Avail)> {
         (3, "map_delete_elem", vec![Map, MapKey], i, Avail::All),
         (4, "probe_read", vec![wr, sz0, Anything], i, Avail::Tracing),
         (5, "ktime_get_ns", vec![], i, Avail::All),
-        (
-            6,
-            "trace_printk",
-            vec![rd, sz, Anything, Anything, Anything],
-            i,
-            Avail::All,
-        ),
+        (6, "trace_printk", vec![rd, sz], i, Avail::All),
         (7, "get_prandom_u32", vec![], i, Avail::All),
         (8, "get_smp_processor_id", vec![], i, Avail::All),
         (
@@ -204,7 +198,7 @@ fn linux_table() -> Vec<(u32, &'static str, Vec<Arg>, Ret, Avail)> {
             i,
             Avail::Tc,
         ),
-        (14, "get_current_pid_tgid", vec![], i, Avail::Tracing),
+        (14, "get_current_pid_tgid", vec![], i, Avail::All),
         (15, "get_current_uid_gid", vec![], i, Avail::Tracing),
         (16, "get_current_comm", vec![wr, sz], i, Avail::Tracing),
         (17, "get_cgroup_classid", vec![Ctx], i, Avail::Tc),
@@ -477,7 +471,7 @@ mod tests {
     fn availability() {
         let h = Helpers::linux();
         assert!(h.get(14).unwrap().avail.allows(&ProgType::Kprobe));
-        assert!(!h.get(14).unwrap().avail.allows(&ProgType::Xdp));
+        assert!(!h.get(16).unwrap().avail.allows(&ProgType::Xdp));
         assert!(h.get(44).unwrap().avail.allows(&ProgType::Xdp));
         assert!(h.get(25).unwrap().avail.allows(&ProgType::SocketFilter));
         assert!(h.get(1).unwrap().avail.allows(&ProgType::Tracepoint));

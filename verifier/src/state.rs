@@ -4,7 +4,6 @@
 use crate::reg::{Ptr, PtrKind, RegState};
 use crate::stack::{ByteState, Slot, Stack, SLOT};
 use ferrobpf_vm::insn::{FRAME_POINTER, NUM_REGS};
-use std::collections::HashMap;
 use std::fmt;
 
 /// One function activation.
@@ -18,6 +17,10 @@ pub struct Frame {
     pub return_pc: usize,
     /// Slot index of the function's first instruction.
     pub entry: usize,
+    /// Whether a helper (`bpf_loop`) called this function as a callback.
+    pub callback: bool,
+    /// For a callback: the context argument it was called with (r2 on entry).
+    pub cb_arg: RegState,
 }
 
 impl Frame {
@@ -31,6 +34,8 @@ impl Frame {
             stack: Stack::new(),
             return_pc,
             entry,
+            callback: false,
+            cb_arg: RegState::NotInit,
         }
     }
 }
@@ -121,11 +126,11 @@ impl fmt::Display for State {
     }
 }
 
-/// Consistent renaming of ids between a stored state and the current one.
+/// Consistent renaming of ids between a stored state and the current one (a few
+/// pairs at most, so a vector beats a map).
 #[derive(Default)]
 struct IdMap {
-    map: HashMap<u32, u32>,
-    back: HashMap<u32, u32>,
+    pairs: Vec<(u32, u32)>,
 }
 
 impl IdMap {
@@ -138,12 +143,10 @@ impl IdMap {
         if b == 0 {
             return false;
         }
-        match (self.map.get(&a), self.back.get(&b)) {
-            (Some(&x), _) => x == b,
-            (None, Some(_)) => false,
-            (None, None) => {
-                self.map.insert(a, b);
-                self.back.insert(b, a);
+        match self.pairs.iter().find(|(x, y)| *x == a || *y == b) {
+            Some(&(x, y)) => x == a && y == b,
+            None => {
+                self.pairs.push((a, b));
                 true
             }
         }
@@ -208,7 +211,7 @@ pub fn contains(old: &State, cur: &State, live: impl Fn(usize, u8) -> bool) -> b
     }
     let mut ids = IdMap::default();
     for (depth, (fo, fc)) in old.frames.iter().zip(&cur.frames).enumerate() {
-        if fo.return_pc != fc.return_pc || fo.entry != fc.entry {
+        if fo.return_pc != fc.return_pc || fo.entry != fc.entry || fo.callback != fc.callback {
             return false;
         }
         for r in 0..NUM_REGS {

@@ -7,9 +7,9 @@ use std::time::Duration;
 pub struct Stats {
     /// Instructions processed over all paths (the kernel's `insns_processed`).
     pub insns_processed: usize,
-    /// States stored for pruning.
+    /// States stored for pruning, in total.
     pub states_stored: usize,
-    /// Most states stored at once.
+    /// Most stored states kept at once (some are dropped when they never prune).
     pub peak_states: usize,
     /// Paths ended by pruning against a stored state.
     pub pruned: usize,

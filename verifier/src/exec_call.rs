@@ -1,0 +1,254 @@
+//! Calls: helper arguments checked against their prototypes, results typed by them.
+
+use crate::env::{Env, Ids};
+use crate::error::Reason;
+use crate::exec_alu::read;
+use crate::exec_mem::{helper_mem, MAX_VAR_OFF};
+use crate::helpers::{id, Arg, Ret};
+use crate::maps::MapType;
+use crate::reg::{Ptr, PtrKind, RegState};
+use crate::scalar::Scalar;
+use crate::state::State;
+
+/// A callback the helper will call (from `bpf_loop`): its entry and the state its
+/// second argument carries.
+pub(crate) struct Callback {
+    /// Slot of the callback's first instruction.
+    pub target: usize,
+    /// What the callback receives in r2.
+    pub ctx: RegState,
+}
+
+fn bad(reg: u8, got: &RegState, expected: &'static str) -> Reason {
+    Reason::BadArg {
+        reg,
+        got: got.type_name(),
+        expected,
+    }
+}
+
+/// Whether helper `helper` may take a map of type `t`, and `t` may go to `helper`.
+fn map_compatible(helper: u32, t: MapType) -> bool {
+    const PERF: [u32; 2] = [22, 25];
+    const RINGBUF: [u32; 3] = [130, 131, 134];
+    let only = |ids: &[u32]| ids.contains(&helper);
+    let type_ok = match t {
+        MapType::ProgArray => only(&[id::TAIL_CALL]),
+        MapType::PerfEventArray => only(&PERF),
+        MapType::StackTrace => only(&[27]),
+        MapType::RingBuf => only(&RINGBUF),
+        MapType::DevMap | MapType::CpuMap => only(&[51]),
+        _ => true,
+    };
+    let helper_ok = match helper {
+        id::TAIL_CALL => t == MapType::ProgArray,
+        22 | 25 => t == MapType::PerfEventArray,
+        27 => t == MapType::StackTrace,
+        130 | 131 | 134 => t == MapType::RingBuf,
+        51 => matches!(
+            t,
+            MapType::DevMap | MapType::CpuMap | MapType::Other(17) | MapType::Other(25)
+        ),
+        _ => true,
+    };
+    type_ok && helper_ok
+}
+
+/// A size argument: returns its largest value after the kernel's checks.
+fn size_arg(st: &State, reg: u8, zero_ok: bool) -> Result<(u64, u64), Reason> {
+    let s = match read(st, reg)? {
+        RegState::Scalar(s) => s,
+        other => return Err(bad(reg, &other, "scalar size")),
+    };
+    if s.smin < 0 {
+        return Err(Reason::NegativeMin { reg });
+    }
+    if s.umax >= MAX_VAR_OFF as u64 {
+        return Err(Reason::Unbounded { reg });
+    }
+    if s.umin == 0 && !zero_ok && s.umax == 0 {
+        return Err(Reason::BadSize {
+            reg,
+            what: "invalid zero-sized read",
+        });
+    }
+    if s.umin == 0 && !zero_ok {
+        return Err(Reason::BadSize {
+            reg,
+            what: "min value is 0 where a size above 0 is required",
+        });
+    }
+    Ok((s.umin, s.umax))
+}
+
+/// Executes a helper call at `pc`; returns the callback to verify, if any.
+pub(crate) fn helper(
+    env: &Env,
+    st: &mut State,
+    helper_id: u32,
+    ids: &mut Ids,
+    pc: usize,
+) -> Result<Option<Callback>, Reason> {
+    let proto = env
+        .config
+        .helpers
+        .get(helper_id)
+        .ok_or(Reason::UnknownHelper(helper_id))?
+        .clone();
+    if !proto.avail.allows(&env.config.prog_type) {
+        return Err(Reason::HelperNotAllowed {
+            name: proto.name.clone(),
+            id: helper_id,
+        });
+    }
+    let _ = pc;
+    let mut map = None;
+    let mut callback = None;
+    let mut alloc_size = 0u32;
+    let mut release = None;
+    for (i, kind) in proto.args.iter().enumerate() {
+        let reg = i as u8 + 1;
+        let v = read(st, reg)?;
+        match *kind {
+            Arg::Anything => {}
+            Arg::Scalar => {
+                if v.scalar().is_none() {
+                    return Err(bad(reg, &v, "scalar"));
+                }
+            }
+            Arg::Ctx => match v {
+                RegState::Ptr(p) if p.kind == PtrKind::Ctx && !p.maybe_null => {
+                    if p.off != 0 || !p.has_fixed_offset() {
+                        return Err(Reason::ModifiedCtx { reg, off: p.off });
+                    }
+                }
+                _ => return Err(bad(reg, &v, "ctx")),
+            },
+            Arg::Map => match v {
+                RegState::Ptr(Ptr {
+                    kind: PtrKind::MapPtr { map: m },
+                    off: 0,
+                    ..
+                }) => {
+                    let info = env.map(m).ok_or(Reason::BadMap(i64::from(m)))?;
+                    if !map_compatible(helper_id, info.map_type) {
+                        return Err(Reason::MapIncompatible {
+                            map_type: info.map_type.kernel_id(),
+                            helper: format!("{}#{}", proto.name, helper_id),
+                        });
+                    }
+                    map = Some((m, *info));
+                }
+                _ => return Err(bad(reg, &v, "map_ptr")),
+            },
+            Arg::MapKey | Arg::MapValue => {
+                let (_, info) = map.ok_or(bad(reg, &v, "map key or value after a map"))?;
+                let n = if *kind == Arg::MapKey {
+                    info.key_size
+                } else {
+                    info.value_size
+                };
+                if v.as_ptr().is_none() {
+                    return Err(bad(reg, &v, "pointer to stack or map value"));
+                }
+                helper_mem(env, st, reg, u64::from(n), true)?;
+            }
+            Arg::Mem { init, nullable } => {
+                let Some(Arg::Size { zero_ok }) = proto.args.get(i + 1).copied() else {
+                    return Err(bad(reg, &v, "memory with a size"));
+                };
+                let (_, max) = size_arg(st, reg + 1, zero_ok)?;
+                let is_null = v.scalar().and_then(Scalar::as_const) == Some(0);
+                if is_null && nullable {
+                    if max != 0 {
+                        return Err(bad(reg, &v, "non-null pointer for a non-zero size"));
+                    }
+                    continue;
+                }
+                if v.as_ptr().is_none() {
+                    return Err(bad(reg, &v, "pointer to memory"));
+                }
+                helper_mem(env, st, reg, max, init)?;
+            }
+            Arg::Size { .. } => {}
+            Arg::Func => match v {
+                RegState::Ptr(Ptr {
+                    kind: PtrKind::Func { target },
+                    ..
+                }) => {
+                    callback = Some(target as usize);
+                }
+                _ => return Err(bad(reg, &v, "func")),
+            },
+            Arg::StackOrNull => match v {
+                RegState::Ptr(p) if matches!(p.kind, PtrKind::Stack { .. }) => {}
+                RegState::Scalar(s) if s.as_const() == Some(0) => {}
+                _ => return Err(bad(reg, &v, "fp or null")),
+            },
+            Arg::ReleaseMem => match v {
+                RegState::Ptr(p)
+                    if matches!(p.kind, PtrKind::Mem { .. })
+                        && p.ref_id != 0
+                        && !p.maybe_null
+                        && p.off == 0
+                        && p.has_fixed_offset() =>
+                {
+                    release = Some(p.ref_id);
+                }
+                _ => return Err(bad(reg, &v, "alloc_mem")),
+            },
+            Arg::AllocSize => match v.scalar().and_then(Scalar::as_const) {
+                Some(n) if n <= u64::from(u32::MAX) => alloc_size = n as u32,
+                _ => {
+                    return Err(Reason::BadSize {
+                        reg,
+                        what: "is not a known constant",
+                    })
+                }
+            },
+        }
+    }
+    if let Some(ref_id) = release {
+        st.refs.retain(|&r| r != ref_id);
+        st.for_each_reg_mut(|r| {
+            if matches!(r, RegState::Ptr(p) if p.ref_id == ref_id) {
+                *r = RegState::NotInit;
+            }
+        });
+    }
+    let cb = callback.map(|target| Callback {
+        target,
+        ctx: st.reg(3),
+    });
+    for r in 1..=5 {
+        st.set_reg(r, RegState::NotInit);
+    }
+    let r0 = match proto.ret {
+        Ret::Integer => RegState::UNKNOWN,
+        Ret::Void => RegState::NotInit,
+        Ret::MapValueOrNull => {
+            let (m, _) = map.ok_or(Reason::BadArg {
+                reg: 1,
+                got: "?".into(),
+                expected: "map_ptr",
+            })?;
+            let mut p = Ptr::new(PtrKind::MapValue { map: m });
+            p.maybe_null = true;
+            p.id = ids.fresh();
+            RegState::Ptr(p)
+        }
+        Ret::AllocMemOrNull => {
+            let mut p = Ptr::new(PtrKind::Mem {
+                size: alloc_size,
+                writable: true,
+            });
+            p.maybe_null = true;
+            p.id = ids.fresh();
+            p.ref_id = ids.fresh();
+            st.refs.push(p.ref_id);
+            RegState::Ptr(p)
+        }
+    };
+    st.set_reg(0, r0);
+    Ok(cb)
+}

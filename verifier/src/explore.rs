@@ -1,0 +1,599 @@
+//! Path-sensitive exploration: a depth-first walk over paths, forking at branches,
+//! storing states at pruning points and ending paths contained in explored states.
+
+use crate::env::{Env, Ids};
+use crate::error::Reason;
+use crate::exec_alu::{self, read};
+use crate::exec_call;
+use crate::exec_jmp::{self, Branch};
+use crate::exec_mem::{self, sized_unknown, Value};
+use crate::log::Log;
+use crate::reg::{PtrKind, RegState};
+use crate::scalar::Scalar;
+use crate::state::{contains, Frame, State};
+use crate::stats::Stats;
+use crate::trace::Trace;
+use ferrobpf_vm::isa::{AtomicOp, Pseudo, Semantics};
+use ferrobpf_vm::Insn;
+use std::collections::HashMap;
+
+/// The deepest call chain (the kernel's `MAX_CALL_FRAMES`).
+pub const MAX_CALL_FRAMES: usize = 8;
+/// Unfinished stored states compared with a path for loop detection.
+const LOOP_CHECKS: usize = 4;
+/// Unfinished stored states kept per instruction (more rarely help pruning).
+const MAX_IN_PROGRESS: usize = 64;
+/// Most iterations `bpf_loop` runs.
+const MAX_LOOP_ITERATIONS: u64 = 1 << 23;
+
+/// A stored state: explored paths from it are proven safe once `branches` is 0.
+struct Checkpoint {
+    st: State,
+    pc: usize,
+    hits: u32,
+    misses: u32,
+    parent: Option<usize>,
+    branches: u32,
+}
+
+/// One path under exploration.
+struct Path {
+    st: State,
+    pc: usize,
+    cp: Option<usize>,
+}
+
+/// Where the walk goes after one instruction.
+enum Next {
+    Goto(usize),
+    End,
+}
+
+/// A failure: slot, reason, state description.
+pub(crate) type Fail = (usize, Reason, String);
+
+/// The exploration of one program.
+pub(crate) struct Explorer<'a> {
+    env: Env<'a>,
+    ids: Ids,
+    pub stats: Stats,
+    pub log: Log,
+    checkpoints: Vec<Checkpoint>,
+    at: HashMap<usize, Vec<usize>>,
+    /// Stored states per slot whose exploration is not finished.
+    in_progress: HashMap<usize, usize>,
+    work: Vec<Path>,
+    /// Deepest stack use seen per function entry, in bytes.
+    pub stack_depth: HashMap<usize, usize>,
+    callback_seen: HashMap<usize, Vec<State>>,
+    budget: usize,
+    jumps: usize,
+    live_states: usize,
+    last_add: (usize, usize),
+    pub trace: Option<Trace>,
+}
+
+impl<'a> Explorer<'a> {
+    /// An explorer with an instruction budget.
+    pub fn new(env: Env<'a>, budget: usize) -> Explorer<'a> {
+        let trace = env
+            .config
+            .record_states
+            .then(|| Trace::new(env.insns.len()));
+        let log = Log::new(env.config.log_level);
+        Explorer {
+            env,
+            ids: Ids::default(),
+            stats: Stats::default(),
+            log,
+            checkpoints: Vec::new(),
+            at: HashMap::new(),
+            in_progress: HashMap::new(),
+            work: Vec::new(),
+            stack_depth: HashMap::new(),
+            callback_seen: HashMap::new(),
+            budget,
+            jumps: 0,
+            live_states: 0,
+            last_add: (0, 0),
+            trace,
+        }
+    }
+
+    /// The state at the program's entry: r1 the context, r10 the frame pointer.
+    fn initial(&self) -> State {
+        let mut f = Frame::new(0, 0, 0);
+        f.regs[1] = RegState::ptr(PtrKind::Ctx);
+        State {
+            frames: vec![f],
+            refs: Vec::new(),
+        }
+    }
+
+    /// Explores every path; the first error stops.
+    pub fn run(&mut self) -> Result<(), Fail> {
+        let st = self.initial();
+        self.work.push(Path {
+            st,
+            pc: 0,
+            cp: None,
+        });
+        while let Some(mut path) = self.work.pop() {
+            self.run_path(&mut path)?;
+        }
+        Ok(())
+    }
+
+    fn end_path(&mut self, cp: Option<usize>) {
+        let mut cur = cp;
+        while let Some(i) = cur {
+            let c = &mut self.checkpoints[i];
+            c.branches -= 1;
+            if c.branches > 0 {
+                break;
+            }
+            cur = c.parent;
+            let pc = c.pc;
+            if let Some(n) = self.in_progress.get_mut(&pc) {
+                *n = n.saturating_sub(1);
+            }
+        }
+    }
+
+    fn fork(&mut self, st: State, pc: usize, cp: Option<usize>) {
+        if let Some(i) = cp {
+            self.checkpoints[i].branches += 1;
+        }
+        self.work.push(Path { st, pc, cp });
+    }
+
+    fn run_path(&mut self, path: &mut Path) -> Result<(), Fail> {
+        loop {
+            let pc = path.pc;
+            if self.env.cfg.prune_points.get(pc).copied().unwrap_or(false) && self.visit(path)? {
+                self.stats.pruned += 1;
+                self.end_path(path.cp);
+                return Ok(());
+            }
+            self.stats.insns_processed += 1;
+            if self.stats.insns_processed > self.budget {
+                return Err((
+                    pc,
+                    Reason::TooComplex(self.stats.insns_processed),
+                    path.st.describe(),
+                ));
+            }
+            let insn = self.env.insns[pc];
+            if self.log.level >= 2 {
+                self.log.insn(pc, &insn, &path.st);
+            }
+            if let Some(t) = &mut self.trace {
+                t.record(pc, &path.st);
+            }
+            match self.step(path, &insn) {
+                Ok(Next::Goto(next)) => path.pc = next,
+                Ok(Next::End) => {
+                    self.end_path(path.cp);
+                    return Ok(());
+                }
+                Err(reason) => {
+                    let desc = path.st.describe();
+                    self.log.error(pc, &reason, &desc);
+                    return Err((pc, reason, desc));
+                }
+            }
+            let depth = path.st.cur().stack.len() * 8;
+            let entry = path.st.cur().entry;
+            let d = self.stack_depth.entry(entry).or_insert(0);
+            *d = (*d).max(depth);
+        }
+    }
+
+    /// Whether register `r` of frame `depth` may still be read, on a path at `pc`.
+    fn live(&self, st: &State, pc: usize, depth: usize, r: u8) -> bool {
+        let at = if depth + 1 == st.frames.len() {
+            pc
+        } else {
+            st.frames[depth + 1].return_pc
+        };
+        let set = self.env.live.get(at).copied().unwrap_or(u16::MAX);
+        let callee_clobbered = depth + 1 < st.frames.len() && r <= 5;
+        set & (1 << r) != 0 && !callee_clobbered
+    }
+
+    fn is_ancestor(&self, cp: Option<usize>, target: usize) -> bool {
+        let mut cur = cp;
+        while let Some(i) = cur {
+            if i == target {
+                return true;
+            }
+            cur = self.checkpoints[i].parent;
+        }
+        false
+    }
+
+    /// At a pruning point: true if the path is covered by an explored state; otherwise
+    /// maybe stores the state.
+    fn visit(&mut self, path: &mut Path) -> Result<bool, Fail> {
+        let pc = path.pc;
+        let mut looping = false;
+        let mut loop_checks = 0;
+        let mut evict = Vec::new();
+        if let Some(list) = self.at.get(&pc) {
+            // Most recent first: the likeliest to match, and the loop iteration just
+            // before this one.
+            for &ci in list.iter().rev() {
+                let c = &self.checkpoints[ci];
+                let live = |d: usize, r: u8| self.live(&path.st, pc, d, r);
+                if c.branches == 0 {
+                    if contains(&c.st, &path.st, live) {
+                        self.checkpoints[ci].hits += 1;
+                        return Ok(true);
+                    }
+                    let c = &mut self.checkpoints[ci];
+                    c.misses += 1;
+                    // A stored state that keeps failing to prune is dropped (the
+                    // kernel's heuristic): it only costs comparisons.
+                    if c.misses > c.hits * 3 + 3 {
+                        evict.push(ci);
+                    }
+                } else if loop_checks < LOOP_CHECKS {
+                    loop_checks += 1;
+                    looping = true;
+                    if contains(&c.st, &path.st, live)
+                        && contains(&path.st, &c.st, live)
+                        && self.is_ancestor(path.cp, ci)
+                    {
+                        return Err((pc, Reason::InfiniteLoop(pc), path.st.describe()));
+                    }
+                }
+            }
+        }
+        if !evict.is_empty() {
+            if let Some(list) = self.at.get_mut(&pc) {
+                list.retain(|i| !evict.contains(i));
+            }
+            for ci in evict {
+                self.checkpoints[ci].st.frames = Vec::new();
+                self.live_states -= 1;
+            }
+        }
+        let (insns, jumps) = self.last_add;
+        let since_insns = self.stats.insns_processed - insns;
+        let since_jumps = self.jumps - jumps;
+        let mut add = since_jumps >= 2 && since_insns >= 8 || path.cp.is_none();
+        if looping && since_jumps < 20 && since_insns < 100 {
+            add = false;
+        }
+        if self.in_progress.get(&pc).copied().unwrap_or(0) >= MAX_IN_PROGRESS {
+            add = false;
+        }
+        if add {
+            let idx = self.checkpoints.len();
+            *self.in_progress.entry(pc).or_insert(0) += 1;
+            self.checkpoints.push(Checkpoint {
+                pc,
+                hits: 0,
+                misses: 0,
+                st: path.st.clone(),
+                parent: path.cp,
+                branches: 1,
+            });
+            self.at.entry(pc).or_default().push(idx);
+            path.cp = Some(idx);
+            self.stats.states_stored += 1;
+            self.live_states += 1;
+            self.stats.peak_states = self.stats.peak_states.max(self.live_states);
+            self.last_add = (self.stats.insns_processed, self.jumps);
+        }
+        Ok(false)
+    }
+
+    fn step(&mut self, path: &mut Path, insn: &Insn) -> Result<Next, Reason> {
+        let pc = path.pc;
+        let next = pc + insn.slots();
+        let env = &self.env;
+        let st = &mut path.st;
+        match insn.spec().semantics {
+            Semantics::Alu(..) | Semantics::End(..) => {
+                exec_alu::exec(env, st, insn, &mut self.ids)?;
+                Ok(Next::Goto(next))
+            }
+            Semantics::Load(size, signed) => {
+                let v = exec_mem::access(
+                    env,
+                    st,
+                    insn.src,
+                    i64::from(insn.off),
+                    size.bytes(),
+                    None,
+                    signed,
+                )?;
+                st.set_reg(insn.dst, v);
+                Ok(Next::Goto(next))
+            }
+            Semantics::StoreImm(size) => {
+                let v = Value::Imm(insn.imm as u64 & mask(size.bytes()));
+                exec_mem::access(
+                    env,
+                    st,
+                    insn.dst,
+                    i64::from(insn.off),
+                    size.bytes(),
+                    Some(v),
+                    false,
+                )?;
+                Ok(Next::Goto(next))
+            }
+            Semantics::StoreReg(size) => {
+                let v = read(st, insn.src)?;
+                exec_mem::access(
+                    env,
+                    st,
+                    insn.dst,
+                    i64::from(insn.off),
+                    size.bytes(),
+                    Some(Value::Reg(insn.src, v)),
+                    false,
+                )?;
+                Ok(Next::Goto(next))
+            }
+            Semantics::Atomic(op, size, fetch) => {
+                self.atomic(pc, insn, op, size.bytes(), fetch, &mut path.st)?;
+                Ok(Next::Goto(next))
+            }
+            Semantics::Lddw(pseudo) => {
+                let v = match pseudo {
+                    Pseudo::Imm64 => RegState::constant(insn.imm as u64),
+                    Pseudo::MapFd | Pseudo::MapIdx => {
+                        let m = insn.imm as i32;
+                        if m < 0 || env.map(m as u32).is_none() {
+                            return Err(Reason::BadMap(i64::from(m)));
+                        }
+                        RegState::ptr(PtrKind::MapPtr { map: m as u32 })
+                    }
+                    Pseudo::MapValue | Pseudo::MapIdxValue => {
+                        let m = insn.imm as i32;
+                        let info = (m >= 0)
+                            .then(|| env.map(m as u32))
+                            .flatten()
+                            .ok_or(Reason::BadMap(i64::from(m)))?;
+                        let off = insn.imm >> 32;
+                        if off < 0
+                            || off >= i64::from(info.value_size)
+                            || !info.map_type.has_values()
+                        {
+                            return Err(Reason::BadMap(i64::from(m)));
+                        }
+                        let mut p = crate::reg::Ptr::new(PtrKind::MapValue { map: m as u32 });
+                        p.off = off as i32;
+                        RegState::Ptr(p)
+                    }
+                    Pseudo::Func => {
+                        let t = insn.target(pc).unwrap_or(0) as u32;
+                        RegState::ptr(PtrKind::Func { target: t })
+                    }
+                    Pseudo::BtfId => return Err(Reason::Unsupported("lddw btf_id")),
+                };
+                st.set_reg(insn.dst, v);
+                Ok(Next::Goto(next))
+            }
+            Semantics::LddwHigh => Ok(Next::Goto(next)),
+            Semantics::LdAbs(size) | Semantics::LdInd(size) => {
+                if !env.config.prog_type.allows_ld_abs() {
+                    return Err(Reason::LdAbsNotAllowed);
+                }
+                if !matches!(st.reg(6), RegState::Ptr(p) if p.kind == PtrKind::Ctx && p.off == 0) {
+                    return Err(Reason::LdAbsNoCtx);
+                }
+                if matches!(insn.spec().semantics, Semantics::LdInd(_)) {
+                    match read(st, insn.src)? {
+                        RegState::Scalar(_) => {}
+                        other => {
+                            return Err(Reason::BadArg {
+                                reg: insn.src,
+                                got: other.type_name(),
+                                expected: "scalar",
+                            })
+                        }
+                    }
+                }
+                for r in 1..=5 {
+                    st.set_reg(r, RegState::NotInit);
+                }
+                st.set_reg(0, RegState::Scalar(sized_unknown(size.bytes(), false)));
+                Ok(Next::Goto(next))
+            }
+            Semantics::Ja | Semantics::Gotol => {
+                self.jumps += 1;
+                Ok(Next::Goto(insn.target(pc).unwrap_or(0) as usize))
+            }
+            Semantics::Jcond(..) => {
+                self.jumps += 1;
+                let target = insn.target(pc).unwrap_or(0) as usize;
+                match exec_jmp::exec(env, st, insn)? {
+                    Branch::Fall => Ok(Next::Goto(next)),
+                    Branch::Taken => Ok(Next::Goto(target)),
+                    Branch::Both(other) => {
+                        if self.log.level >= 1 {
+                            self.log.branch(pc, target, &other);
+                        }
+                        let cp = path.cp;
+                        self.fork(*other, target, cp);
+                        Ok(Next::Goto(next))
+                    }
+                }
+            }
+            Semantics::CallHelper => {
+                let cb = exec_call::helper(env, st, insn.imm32() as u32, &mut self.ids, pc)?;
+                if let Some(cb) = cb {
+                    let mut callee = path.st.clone();
+                    self.enter_callback(&mut callee, cb.target, cb.ctx, next)?;
+                    self.callback_seen
+                        .entry(pc)
+                        .or_default()
+                        .push(path.st.clone());
+                    let cp = path.cp;
+                    self.fork(callee, cb.target, cp);
+                }
+                Ok(Next::Goto(next))
+            }
+            Semantics::CallLocal => {
+                let target = insn.target(pc).unwrap_or(0) as usize;
+                if st.frames.len() >= MAX_CALL_FRAMES {
+                    return Err(Reason::CallTooDeep(st.frames.len() + 1));
+                }
+                let mut f = Frame::new(target, next, st.frames.len() as u8);
+                for r in 1..=5u8 {
+                    f.regs[r as usize] = st.reg(r);
+                }
+                st.frames.push(f);
+                Ok(Next::Goto(target))
+            }
+            Semantics::Callx => Err(Reason::Unsupported("callx")),
+            Semantics::Exit => self.exit(path),
+        }
+    }
+
+    fn enter_callback(
+        &self,
+        st: &mut State,
+        target: usize,
+        ctx: RegState,
+        return_pc: usize,
+    ) -> Result<(), Reason> {
+        if st.frames.len() >= MAX_CALL_FRAMES {
+            return Err(Reason::CallTooDeep(st.frames.len() + 1));
+        }
+        let mut f = Frame::new(target, return_pc, st.frames.len() as u8);
+        f.callback = true;
+        f.cb_arg = ctx;
+        f.regs[1] = RegState::Scalar(Scalar::urange(0, MAX_LOOP_ITERATIONS - 1));
+        f.regs[2] = ctx;
+        st.frames.push(f);
+        Ok(())
+    }
+
+    fn exit(&mut self, path: &mut Path) -> Result<Next, Reason> {
+        let st = &mut path.st;
+        let r0 = read(st, 0)?;
+        if st.frames.len() == 1 {
+            if let RegState::Ptr(_) = r0 {
+                if !self.env.config.allow_ptr_leaks {
+                    return Err(Reason::ReturnLeak);
+                }
+            }
+            if let Some((lo, hi)) = self.env.config.prog_type.return_range() {
+                let ok = matches!(r0, RegState::Scalar(s) if s.umin >= lo && s.umax <= hi);
+                if !ok {
+                    return Err(Reason::ReturnRange {
+                        got: r0.to_string(),
+                        lo,
+                        hi,
+                    });
+                }
+            }
+            if let Some(&r) = st.refs.first() {
+                return Err(Reason::UnreleasedRef(r));
+            }
+            return Ok(Next::End);
+        }
+        let depth = st.frames.len() - 1;
+        if matches!(r0, RegState::Ptr(p) if p.kind == PtrKind::Stack { frame: depth as u8 }) {
+            return Err(Reason::ReturnStackPtr);
+        }
+        let frame = st.frames.pop().unwrap_or_else(|| Frame::new(0, 0, 0));
+        let ret = frame.return_pc;
+        if frame.callback {
+            let ok = matches!(r0, RegState::Scalar(s) if s.umax <= 1);
+            if !ok {
+                return Err(Reason::ReturnRange {
+                    got: r0.to_string(),
+                    lo: 0,
+                    hi: 1,
+                });
+            }
+            st.set_reg(0, RegState::UNKNOWN);
+            // The helper may call the callback again: unless this state was already
+            // seen at the call, verify another call from it.
+            let call_pc = ret - 1;
+            let seen = self.callback_seen.entry(call_pc).or_default();
+            if !seen.iter().any(|old| contains(old, st, |_, _| true)) {
+                seen.push(st.clone());
+                let mut again = st.clone();
+                let target = frame.entry;
+                let cb_ctx = frame.cb_arg;
+                self.enter_callback(&mut again, target, cb_ctx, ret)?;
+                let cp = path.cp;
+                self.fork(again, target, cp);
+            }
+            return Ok(Next::Goto(ret));
+        }
+        for r in 1..=5 {
+            st.set_reg(r, RegState::NotInit);
+        }
+        st.set_reg(0, r0);
+        Ok(Next::Goto(ret))
+    }
+
+    fn atomic(
+        &mut self,
+        _pc: usize,
+        insn: &Insn,
+        op: AtomicOp,
+        size: u32,
+        fetch: bool,
+        st: &mut State,
+    ) -> Result<(), Reason> {
+        let env = &self.env;
+        let src = read(st, insn.src)?;
+        if let RegState::Ptr(_) = src {
+            if !env.config.allow_ptr_leaks {
+                return Err(Reason::Leak {
+                    reg: insn.src,
+                    into: "mem",
+                });
+            }
+        }
+        if op == AtomicOp::Cmpxchg {
+            read(st, 0)?;
+        }
+        match st.reg(insn.dst) {
+            RegState::Ptr(p)
+                if matches!(
+                    p.kind,
+                    PtrKind::Stack { .. } | PtrKind::MapValue { .. } | PtrKind::Mem { .. }
+                ) => {}
+            RegState::Ptr(p) => {
+                return Err(Reason::StoreKind {
+                    what: "BPF_ATOMIC stores",
+                    reg: insn.dst,
+                    ty: RegState::Ptr(p).type_name(),
+                })
+            }
+            _ => {}
+        }
+        let off = i64::from(insn.off);
+        let old = exec_mem::access(env, st, insn.dst, off, size, None, false)?;
+        exec_mem::access(env, st, insn.dst, off, size, Some(Value::Unknown), false)?;
+        let old = match old {
+            RegState::Scalar(_) => RegState::Scalar(sized_unknown(size, false)),
+            RegState::Ptr(_) if env.config.allow_ptr_leaks => RegState::UNKNOWN,
+            _ => RegState::Scalar(sized_unknown(size, false)),
+        };
+        if op == AtomicOp::Cmpxchg {
+            st.set_reg(0, old);
+        } else if fetch {
+            st.set_reg(insn.src, old);
+        }
+        Ok(())
+    }
+}
+
+fn mask(bytes: u32) -> u64 {
+    if bytes >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (bytes * 8)) - 1
+    }
+}

@@ -1,0 +1,199 @@
+//! The entry point: settings, the verification of one program, and its report.
+
+use crate::cfg::Cfg;
+use crate::ctx::ProgType;
+use crate::env::Env;
+use crate::error::{Reason, Rejection};
+use crate::explore::Explorer;
+use crate::helpers::Helpers;
+use crate::liveness::live_in;
+use crate::maps::MapInfo;
+use crate::stack::STACK_SIZE;
+use crate::stats::Stats;
+use crate::trace::Trace;
+use ferrobpf_vm::isa::Semantics;
+use ferrobpf_vm::{decode_program, DecodeError, Insn};
+use std::collections::HashMap;
+use std::time::Instant;
+
+/// The kernel's budget of processed instructions.
+pub const KERNEL_INSN_BUDGET: usize = 1_000_000;
+
+/// Verification settings.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The program's type (context layout, helpers, return values).
+    pub prog_type: ProgType,
+    /// Callable helpers.
+    pub helpers: Helpers,
+    /// Allow pointers to escape into maps, packets, the context and the return value,
+    /// and pointer comparisons (the kernel's privileged `allow_ptr_leaks`). Off by
+    /// default: untrusted programs must not learn host addresses.
+    pub allow_ptr_leaks: bool,
+    /// Allow reads of stack bytes never written (the kernel's privileged
+    /// `allow_uninit_stack`); they read as unknown data.
+    pub allow_uninit_stack: bool,
+    /// 0 = no log, 1 = branches and errors, 2 = every instruction.
+    pub log_level: u8,
+    /// Budget of processed instructions for the kernel-style exploration.
+    pub max_insns: usize,
+    /// Record per-instruction abstract states for the soundness mode.
+    pub record_states: bool,
+}
+
+impl Config {
+    /// Default settings for a program type: Linux helpers, no pointer leaks, no log.
+    pub fn new(prog_type: ProgType) -> Config {
+        Config {
+            prog_type,
+            helpers: Helpers::linux(),
+            allow_ptr_leaks: false,
+            allow_uninit_stack: false,
+            log_level: 0,
+            max_insns: KERNEL_INSN_BUDGET,
+            record_states: false,
+        }
+    }
+
+    /// The settings matching the kernel as root (pointer leaks and uninitialised
+    /// stack reads allowed).
+    pub fn privileged(prog_type: ProgType) -> Config {
+        Config {
+            allow_ptr_leaks: true,
+            allow_uninit_stack: true,
+            ..Config::new(prog_type)
+        }
+    }
+}
+
+/// An accepted program's report.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// Work done.
+    pub stats: Stats,
+    /// The log (empty at level 0).
+    pub log: String,
+    /// Per-instruction abstract states, if requested.
+    pub trace: Option<Trace>,
+}
+
+/// Why verifying bytes failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    /// The bytes are not a valid program.
+    #[error("{0}")]
+    Decode(#[from] DecodeError),
+    /// The program is unsafe, or its safety could not be proven.
+    #[error("{0}")]
+    Rejected(Box<Rejection>),
+}
+
+/// Decodes and verifies a program given as bytes.
+pub fn verify_bytes(
+    bytes: &[u8],
+    maps: &[MapInfo],
+    config: &Config,
+) -> Result<Report, VerifyError> {
+    let insns = decode_program(bytes)?;
+    verify(&insns, maps, config).map_err(VerifyError::Rejected)
+}
+
+/// Stack bytes a function's frame takes, as the kernel's x86-64 JIT rounds them.
+fn frame_size(depth: usize) -> usize {
+    depth.div_ceil(16) * 16
+}
+
+/// The deepest combined stack over call chains from the entry, with its chain length.
+fn deepest_chain(insns: &[Insn], cfg: &Cfg, depth: &HashMap<usize, usize>) -> (usize, usize) {
+    fn walk(
+        f: usize,
+        insns: &[Insn],
+        cfg: &Cfg,
+        depth: &HashMap<usize, usize>,
+        seen: &mut Vec<usize>,
+    ) -> (usize, usize) {
+        let own = frame_size(depth.get(&f).copied().unwrap_or(0));
+        if seen.contains(&f) || seen.len() > 8 {
+            return (own, 1);
+        }
+        seen.push(f);
+        let func = cfg.function_of(f);
+        let mut best = (0, 0);
+        for pc in func.entry..func.end {
+            let insn = &insns[pc];
+            let callee = match insn.spec().semantics {
+                Semantics::CallLocal | Semantics::Lddw(ferrobpf_vm::isa::Pseudo::Func) => {
+                    insn.target(pc)
+                }
+                _ => None,
+            };
+            if let Some(t) = callee {
+                let r = walk(t as usize, insns, cfg, depth, seen);
+                if r.0 > best.0 {
+                    best = r;
+                }
+            }
+        }
+        seen.pop();
+        (own + best.0, best.1 + 1)
+    }
+    walk(0, insns, cfg, depth, &mut Vec::new())
+}
+
+/// Verifies a decoded program (one entry per slot, as [`decode_program`] returns)
+/// whose pseudo LDDWs name maps by their index in `maps`.
+pub fn verify(insns: &[Insn], maps: &[MapInfo], config: &Config) -> Result<Report, Box<Rejection>> {
+    let start = Instant::now();
+    let reject = |pc, reason, state: String, stats: Stats, log: String| {
+        Box::new(Rejection {
+            pc,
+            reason,
+            state,
+            stats,
+            log,
+        })
+    };
+    let cfg = Cfg::build(insns).map_err(|(pc, reason)| {
+        let stats = Stats {
+            time: start.elapsed(),
+            ..Stats::default()
+        };
+        reject(pc, reason, String::new(), stats, String::new())
+    })?;
+    let env = Env {
+        insns,
+        maps,
+        config,
+        ctx: config.prog_type.ctx_layout(),
+        live: live_in(insns, &config.helpers),
+        cfg: cfg.clone(),
+    };
+    let mut ex = Explorer::new(env, config.max_insns);
+    let result = ex.run();
+    ex.stats.time = start.elapsed();
+    if let Err((pc, reason, state)) = result {
+        let stats = ex.stats.clone();
+        return Err(reject(pc, reason, state, stats, ex.log.into_text()));
+    }
+    let (size, calls) = deepest_chain(insns, &cfg, &ex.stack_depth);
+    if size > STACK_SIZE {
+        let stats = ex.stats.clone();
+        return Err(reject(
+            0,
+            Reason::StackTooLarge { calls, size },
+            String::new(),
+            stats,
+            ex.log.into_text(),
+        ));
+    }
+    ex.log.note(&format!(
+        "processed {} insns, stored {} states (peak {}), pruned {}",
+        ex.stats.insns_processed, ex.stats.states_stored, ex.stats.peak_states, ex.stats.pruned
+    ));
+    ex.stats.time = start.elapsed();
+    Ok(Report {
+        stats: ex.stats.clone(),
+        trace: ex.trace.take(),
+        log: ex.log.into_text(),
+    })
+}

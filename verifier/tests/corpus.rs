@@ -1,0 +1,218 @@
+//! Ground truth: our verdict on every corpus program equals the Linux kernel's, as
+//! recorded on a real kernel in `tests/corpus/kernel_verdicts.tsv`, except the cases
+//! listed in `tests/corpus/known_differences.tsv` (where we deliberately accept more).
+//!
+//! Re-record with `cargo test -p ferrobpf-verifier --test corpus -- --ignored` as root.
+
+mod kernel;
+
+use ferrobpf_verifier::{verify, Config, MapInfo, MapType, ProgType};
+use ferrobpf_vm::asm::assemble;
+use ferrobpf_vm::Insn;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// One corpus program.
+struct Program {
+    name: String,
+    prog_type: ProgType,
+    maps: Vec<MapInfo>,
+    insns: Vec<Insn>,
+}
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
+}
+
+fn map_type(name: &str) -> MapType {
+    match name {
+        "hash" => MapType::Hash,
+        "array" => MapType::Array,
+        "prog_array" => MapType::ProgArray,
+        "perf_event_array" => MapType::PerfEventArray,
+        "percpu_array" => MapType::PercpuArray,
+        "ringbuf" => MapType::RingBuf,
+        "stack_trace" => MapType::StackTrace,
+        "lru_hash" => MapType::LruHash,
+        "devmap" => MapType::DevMap,
+        other => panic!("unknown map type {other}"),
+    }
+}
+
+/// Parses `# type: T` and `# map: TYPE key=K value=V entries=N [rdonly]` headers.
+fn parse(name: &str, text: &str) -> Program {
+    let mut prog_type = ProgType::SocketFilter;
+    let mut maps = Vec::new();
+    for line in text.lines() {
+        let Some(meta) = line.strip_prefix("# ") else {
+            continue;
+        };
+        if let Some(t) = meta.strip_prefix("type: ") {
+            prog_type = ProgType::from_name(t.trim()).unwrap_or_else(|| panic!("{name}: type {t}"));
+        } else if let Some(m) = meta.strip_prefix("map: ") {
+            let mut words = m.split_whitespace();
+            let t = map_type(words.next().unwrap_or(""));
+            let mut info = MapInfo::new(t, 0, 0, 1);
+            for w in words {
+                match w.split_once('=') {
+                    Some(("key", v)) => info.key_size = v.parse().unwrap(),
+                    Some(("value", v)) => info.value_size = v.parse().unwrap(),
+                    Some(("entries", v)) => info.max_entries = v.parse().unwrap(),
+                    None if w == "rdonly" => info.read_only = true,
+                    _ => panic!("{name}: map field {w}"),
+                }
+            }
+            maps.push(info);
+        }
+    }
+    let insns = assemble(text).unwrap_or_else(|e| panic!("{name}: {e}"));
+    Program {
+        name: name.to_string(),
+        prog_type,
+        maps,
+        insns,
+    }
+}
+
+fn programs() -> Vec<Program> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(corpus_dir().join("asm"))
+        .expect("corpus directory")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "s"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|p| {
+            let name = p.file_stem().unwrap().to_string_lossy().into_owned();
+            parse(&name, &std::fs::read_to_string(p).unwrap())
+        })
+        .collect()
+}
+
+/// `name -> (accepted, reason)` from a two-or-more-column TSV.
+fn read_tsv(file: &str) -> BTreeMap<String, Vec<String>> {
+    let text = std::fs::read_to_string(corpus_dir().join(file)).unwrap_or_default();
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let mut cols = l.split('\t').map(str::to_string);
+            (cols.next().unwrap_or_default(), cols.collect())
+        })
+        .collect()
+}
+
+fn ours(p: &Program) -> Result<ferrobpf_verifier::Report, Box<ferrobpf_verifier::Rejection>> {
+    verify(&p.insns, &p.maps, &Config::privileged(p.prog_type.clone()))
+}
+
+#[test]
+fn verdicts_match_the_kernel() {
+    let kernel = read_tsv("kernel_verdicts.tsv");
+    let documented = read_tsv("known_differences.tsv");
+    let mut agree = 0;
+    let mut differ = Vec::new();
+    let mut processed = 0;
+    for p in programs() {
+        let k = kernel.get(&p.name).unwrap_or_else(|| {
+            panic!(
+                "{}: no kernel verdict recorded (run the ignored recorder)",
+                p.name
+            )
+        });
+        let kernel_accepts = k[0] == "ACCEPTED";
+        let r = ours(&p);
+        if let Ok(rep) = &r {
+            processed += rep.stats.insns_processed;
+        }
+        let we_accept = r.is_ok();
+        if we_accept == kernel_accepts {
+            agree += 1;
+            assert!(
+                !documented.contains_key(&p.name),
+                "{}: listed as a difference but agrees",
+                p.name
+            );
+        } else if documented.contains_key(&p.name) {
+            assert!(
+                we_accept,
+                "{}: documented differences are cases where we accept more",
+                p.name
+            );
+        } else {
+            let why = match &r {
+                Ok(_) => "we accept".to_string(),
+                Err(e) => format!("we reject: {e}"),
+            };
+            differ.push(format!(
+                "{}: kernel {} ({}); {}",
+                p.name,
+                k[0],
+                k.get(1).map(String::as_str).unwrap_or(""),
+                why
+            ));
+        }
+    }
+    println!(
+        "corpus: {} agree with the kernel, {} documented differences, {} undocumented; {} insns processed",
+        agree,
+        documented.len(),
+        differ.len(),
+        processed
+    );
+    assert!(
+        differ.is_empty(),
+        "disagreements with the kernel:\n{}",
+        differ.join("\n")
+    );
+}
+
+/// Loads every program into the running kernel and rewrites `kernel_verdicts.tsv`.
+#[test]
+#[ignore = "needs root and a kernel with bpf(); rewrites the recorded verdicts"]
+fn record_kernel_verdicts() {
+    let mut out = String::from("# program\tkernel verdict\tlast verifier log line (Linux ");
+    let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    out.push_str(release.trim());
+    out.push_str(", loaded as root)\n");
+    for p in programs() {
+        let v = kernel::load(&p.insns, &p.maps, &p.prog_type)
+            .unwrap_or_else(|e| panic!("{}: {e}", p.name));
+        let verdict = if v.accepted { "ACCEPTED" } else { "REJECTED" };
+        out.push_str(&format!(
+            "{}\t{}\t{}\n",
+            p.name,
+            verdict,
+            v.reason.replace('\t', " ")
+        ));
+    }
+    std::fs::write(corpus_dir().join("kernel_verdicts.tsv"), out).unwrap();
+}
+
+/// Prints our verdict beside the kernel's for every program (for inspection).
+#[test]
+#[ignore = "diagnostic listing"]
+fn list_verdicts() {
+    let kernel = read_tsv("kernel_verdicts.tsv");
+    let only = std::env::var("CORPUS_ONLY").unwrap_or_default();
+    for p in programs().into_iter().filter(|p| p.name.contains(&only)) {
+        let r = ours(&p);
+        let k = kernel.get(&p.name).cloned().unwrap_or_default();
+        println!(
+            "{:40} kernel={:8} ours={}",
+            p.name,
+            k.first().map(String::as_str).unwrap_or("?"),
+            match r {
+                Ok(rep) => format!(
+                    "ACCEPTED ({} insns, {} us)",
+                    rep.stats.insns_processed,
+                    rep.stats.time.as_micros()
+                ),
+                Err(e) => format!("REJECTED {e} ({} us)", e.stats.time.as_micros()),
+            }
+        );
+        if let Some(reason) = k.get(1).filter(|s| !s.is_empty()) {
+            println!("{:40} kernel says: {reason}", "");
+        }
+    }
+}

@@ -1,0 +1,4 @@
+# A load past the end of __sk_buff.
+# type: sched_cls
+ldxw %r0, [%r1+200]
+exit

@@ -1,0 +1,5 @@
+# Division by the immediate zero.
+# type: socket_filter
+mov %r0, 1
+div %r0, 0
+exit

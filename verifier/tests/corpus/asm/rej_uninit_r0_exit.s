@@ -1,0 +1,3 @@
+# Exit without setting r0.
+# type: socket_filter
+exit
