@@ -20,9 +20,14 @@ cargo build --release --quiet
 cargo test --workspace --release
 
 shared=../shared/conformance/bpf_conformance
+suites=(conformance/tests)
 if [ -d "$shared" ]; then
-    ./target/release/ferrobpf conformance --engine interp "$shared" conformance/tests
+    suites=("$shared" conformance/tests)
 else
     echo "skipped: ../shared not found"
-    ./target/release/ferrobpf conformance --engine interp conformance/tests
 fi
+# Each engine over every suite; the interpreter last, so its totals close the output.
+for engine in jit-checked jit interp; do
+    echo "== ferrobpf conformance --engine $engine"
+    ./target/release/ferrobpf conformance --engine "$engine" "${suites[@]}"
+done
