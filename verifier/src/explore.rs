@@ -7,12 +7,15 @@ use crate::exec_alu::{self, read};
 use crate::exec_call;
 use crate::exec_jmp::{self, Branch};
 use crate::exec_mem::{self, sized_unknown, Value};
+use crate::ghost::{self, Loc, Rank};
+use crate::liveness::use_def;
 use crate::log::Log;
 use crate::reg::{PtrKind, RegState};
 use crate::scalar::Scalar;
 use crate::state::{contains, Frame, State};
 use crate::stats::Stats;
 use crate::trace::Trace;
+use crate::widen::{widen_state, Thresholds};
 use ferrobpf_vm::isa::{AtomicOp, Pseudo, Semantics};
 use ferrobpf_vm::Insn;
 use std::collections::HashMap;
@@ -32,6 +35,8 @@ struct Checkpoint {
     pc: usize,
     hits: u32,
     misses: u32,
+    /// Widened loop activations the path was in when it stored this state.
+    acts: Vec<(u32, u32)>,
     parent: Option<usize>,
     branches: u32,
 }
@@ -41,6 +46,38 @@ struct Path {
     st: State,
     pc: usize,
     cp: Option<usize>,
+    /// Loop heads visited (head, depth, visits, previous state there).
+    loops: Vec<(usize, usize, u32, Option<State>)>,
+    /// Widened loop activations the path is in, with their generation.
+    acts: Vec<(u32, u32)>,
+    /// Starts at a loop head from a widened invariant (not an arrival there).
+    fresh: bool,
+}
+
+/// A loop explored from a widened invariant instead of iteration by iteration.
+struct Activation {
+    head: usize,
+    depth: usize,
+    gen: u32,
+    w: State,
+    cands: Option<Vec<(Loc, Rank)>>,
+    arrivals: u64,
+    th: Thresholds,
+    parent_cp: Option<usize>,
+    outer: Vec<(u32, u32)>,
+}
+
+/// Visits of a loop head on one path before its loop is widened.
+const WIDEN_AFTER: u32 = 3;
+
+/// What a loop head decides for a path in the widening pass.
+enum Head {
+    /// Go on (possibly from a widened state).
+    Continue,
+    /// The path is inside the loop's invariant: done.
+    End,
+    /// The path was replaced by one from a wider invariant.
+    Drop,
 }
 
 /// Where the walk goes after one instruction.
@@ -71,6 +108,9 @@ pub(crate) struct Explorer<'a> {
     live_states: usize,
     last_add: (usize, usize),
     pub trace: Option<Trace>,
+    /// Widen loops instead of exploring them iteration by iteration.
+    widen: bool,
+    acts: Vec<Activation>,
 }
 
 impl<'a> Explorer<'a> {
@@ -97,7 +137,15 @@ impl<'a> Explorer<'a> {
             live_states: 0,
             last_add: (0, 0),
             trace,
+            widen: false,
+            acts: Vec::new(),
         }
+    }
+
+    /// Switches to widening loop heads (the second pass).
+    pub fn with_widening(mut self) -> Explorer<'a> {
+        self.widen = true;
+        self
     }
 
     /// The state at the program's entry: r1 the context, r10 the frame pointer.
@@ -107,6 +155,7 @@ impl<'a> Explorer<'a> {
         State {
             frames: vec![f],
             refs: Vec::new(),
+            ghosts: Vec::new(),
         }
     }
 
@@ -117,9 +166,18 @@ impl<'a> Explorer<'a> {
             st,
             pc: 0,
             cp: None,
+            loops: Vec::new(),
+            acts: Vec::new(),
+            fresh: false,
         });
         while let Some(mut path) = self.work.pop() {
+            if self.is_stale(&path) {
+                continue;
+            }
             self.run_path(&mut path)?;
+        }
+        if self.widen {
+            self.check_loops()?;
         }
         Ok(())
     }
@@ -140,16 +198,59 @@ impl<'a> Explorer<'a> {
         }
     }
 
-    fn fork(&mut self, st: State, pc: usize, cp: Option<usize>) {
-        if let Some(i) = cp {
+    fn fork(&mut self, st: State, pc: usize, from: &Path) {
+        if let Some(i) = from.cp {
             self.checkpoints[i].branches += 1;
         }
-        self.work.push(Path { st, pc, cp });
+        self.work.push(Path {
+            st,
+            pc,
+            cp: from.cp,
+            loops: from.loops.clone(),
+            acts: from.acts.clone(),
+            fresh: false,
+        });
+    }
+
+    fn fork_like(&mut self, st: State, pc: usize, path: &Path) {
+        let from = Path {
+            st: State {
+                frames: Vec::new(),
+                refs: Vec::new(),
+                ghosts: Vec::new(),
+            },
+            pc,
+            cp: path.cp,
+            loops: path.loops.clone(),
+            acts: path.acts.clone(),
+            fresh: false,
+        };
+        self.fork(st, pc, &from);
+    }
+
+    /// A path descending from a widened invariant that was widened again since.
+    fn is_stale(&self, path: &Path) -> bool {
+        path.acts
+            .iter()
+            .any(|&(id, gen)| self.acts[id as usize].gen != gen)
     }
 
     fn run_path(&mut self, path: &mut Path) -> Result<(), Fail> {
         loop {
             let pc = path.pc;
+            if self.widen {
+                self.leave_loops(path);
+                if self.env.cfg.loop_at(pc).is_some() {
+                    match self.loop_head(path)? {
+                        Head::Continue => {}
+                        Head::End => {
+                            self.end_path(path.cp);
+                            return Ok(());
+                        }
+                        Head::Drop => return Ok(()),
+                    }
+                }
+            }
             if self.env.cfg.prune_points.get(pc).copied().unwrap_or(false) && self.visit(path)? {
                 self.stats.pruned += 1;
                 self.end_path(path.cp);
@@ -170,7 +271,16 @@ impl<'a> Explorer<'a> {
             if let Some(t) = &mut self.trace {
                 t.record(pc, &path.st);
             }
-            match self.step(path, &insn) {
+            let pre = (!path.st.ghosts.is_empty()).then(|| path.st.clone());
+            let result = self.step(path, &insn);
+            if let (Some(pre), Ok(_)) = (&pre, &result) {
+                let defs = use_def(&insn, &self.env.config.helpers).1;
+                let acts = &self.acts;
+                ghost::step(pre, &mut path.st, &insn, defs, &|id| {
+                    acts.get(id as usize).map(|a| a.depth)
+                });
+            }
+            match result {
                 Ok(Next::Goto(next)) => path.pc = next,
                 Ok(Next::End) => {
                     self.end_path(path.cp);
@@ -225,8 +335,12 @@ impl<'a> Explorer<'a> {
             for &ci in list.iter().rev() {
                 let c = &self.checkpoints[ci];
                 let live = |d: usize, r: u8| self.live(&path.st, pc, d, r);
+                let same_acts = path.acts.is_empty() || c.acts == path.acts;
                 if c.branches == 0 {
-                    if contains(&c.st, &path.st, live) {
+                    if same_acts
+                        && contains(&c.st, &path.st, live)
+                        && ghost::contained(&c.st.ghosts, &path.st.ghosts, None)
+                    {
                         self.checkpoints[ci].hits += 1;
                         return Ok(true);
                     }
@@ -240,7 +354,8 @@ impl<'a> Explorer<'a> {
                 } else if loop_checks < LOOP_CHECKS {
                     loop_checks += 1;
                     looping = true;
-                    if contains(&c.st, &path.st, live)
+                    if !self.widen
+                        && contains(&c.st, &path.st, live)
                         && contains(&path.st, &c.st, live)
                         && self.is_ancestor(path.cp, ci)
                     {
@@ -275,6 +390,7 @@ impl<'a> Explorer<'a> {
                 pc,
                 hits: 0,
                 misses: 0,
+                acts: path.acts.clone(),
                 st: path.st.clone(),
                 parent: path.cp,
                 branches: 1,
@@ -287,6 +403,208 @@ impl<'a> Explorer<'a> {
             self.last_add = (self.stats.insns_processed, self.jumps);
         }
         Ok(false)
+    }
+
+    /// Forgets widened loops (and head visits) the path has left.
+    fn leave_loops(&mut self, path: &mut Path) {
+        let pc = path.pc;
+        let depth = path.st.depth();
+        let cfg = &self.env.cfg;
+        let inside = |head: usize, d: usize| {
+            d < depth
+                || (d == depth
+                    && cfg
+                        .loop_at(head)
+                        .is_some_and(|l| l.body.binary_search(&pc).is_ok()))
+        };
+        path.loops.retain(|(h, d, _, _)| inside(*h, *d));
+        while let Some(&(id, _)) = path.acts.last() {
+            let a = &self.acts[id as usize];
+            if inside(a.head, a.depth) {
+                break;
+            }
+            path.acts.pop();
+            ghost::stop(&mut path.st, id);
+        }
+    }
+
+    /// Constants a widened bound may stop at: the loop's jump immediates and the
+    /// bounds of the numbers of the frame that did not change between two visits.
+    fn thresholds(&self, head: usize, prev: &State, st: &State) -> Thresholds {
+        let mut c: Vec<i128> = Vec::new();
+        if let Some(l) = self.env.cfg.loop_at(head) {
+            for &pc in &l.body {
+                let insn = &self.env.insns[pc];
+                if let Semantics::Jcond(_, _, ferrobpf_vm::isa::Source::Imm) = insn.spec().semantics
+                {
+                    c.push(i128::from(insn.imm));
+                    c.push(i128::from(insn.imm as u32));
+                }
+            }
+        }
+        let (f, g) = (st.cur(), prev.cur());
+        let slots = f
+            .stack
+            .slots()
+            .iter()
+            .zip(g.stack.slots())
+            .map(|(a, b)| (&a.spilled, &b.spilled));
+        for (r, q) in f.regs.iter().zip(&g.regs).chain(slots) {
+            if let (RegState::Scalar(x), true) = (r, r == q) {
+                c.extend([
+                    i128::from(x.umin),
+                    i128::from(x.umax),
+                    i128::from(x.smin),
+                    i128::from(x.smax),
+                ]);
+            }
+        }
+        Thresholds::new(c)
+    }
+
+    /// At a loop head in the widening pass: count visits, widen after a few, and
+    /// end paths that come back inside the invariant.
+    fn loop_head(&mut self, path: &mut Path) -> Result<Head, Fail> {
+        let pc = path.pc;
+        let depth = path.st.depth();
+        let body = || {
+            self.env
+                .cfg
+                .loop_at(pc)
+                .map(|l| l.body.clone())
+                .unwrap_or_default()
+        };
+        let fail = |st: &State| {
+            (
+                pc,
+                Reason::UnprovenLoop {
+                    head: pc,
+                    body: body(),
+                },
+                st.describe(),
+            )
+        };
+        if std::mem::take(&mut path.fresh) {
+            return Ok(Head::Continue);
+        }
+        if let Some(pos) = path.acts.iter().rposition(|&(id, _)| {
+            self.acts[id as usize].head == pc && self.acts[id as usize].depth == depth
+        }) {
+            let (id, _) = path.acts[pos];
+            let a = &self.acts[id as usize];
+            let all = |_: usize, _: u8| true;
+            if contains(&a.w, &path.st, all)
+                && ghost::contained(&a.w.ghosts, &path.st.ghosts, Some(id))
+            {
+                let ranks = ghost::ranks(&path.st, id);
+                let a = &mut self.acts[id as usize];
+                a.arrivals += 1;
+                a.cands = Some(match a.cands.take() {
+                    None => ranks,
+                    Some(c) => c.into_iter().filter(|x| ranks.contains(x)).collect(),
+                });
+                return Ok(Head::End);
+            }
+            // Not inside: widen further and start over from the larger invariant.
+            let mut w = widen_state(&a.w, &path.st, &a.th).ok_or_else(|| fail(&path.st))?;
+            let a = &mut self.acts[id as usize];
+            a.gen += 1;
+            a.cands = None;
+            a.arrivals = 0;
+            ghost::stop(&mut w, id);
+            a.w = w.clone();
+            ghost::start(&mut w, id, depth);
+            let mut acts = a.outer.clone();
+            acts.push((id, a.gen));
+            let cp = a.parent_cp;
+            if let Some(i) = cp {
+                self.checkpoints[i].branches += 1;
+            }
+            self.work.push(Path {
+                st: w,
+                pc,
+                cp,
+                loops: Vec::new(),
+                acts,
+                fresh: true,
+            });
+            return Ok(Head::Drop);
+        }
+        let entry = match path
+            .loops
+            .iter_mut()
+            .find(|(h, d, _, _)| *h == pc && *d == depth)
+        {
+            Some(e) => e,
+            None => {
+                path.loops.push((pc, depth, 0, None));
+                path.loops.last_mut().ok_or_else(|| fail(&path.st))?
+            }
+        };
+        entry.2 += 1;
+        if entry.2 < WIDEN_AFTER || entry.3.is_none() {
+            entry.3 = Some(path.st.clone());
+            return Ok(Head::Continue);
+        }
+        let prev = entry.3.take().ok_or_else(|| fail(&path.st))?;
+        path.loops.retain(|(h, d, _, _)| !(*h == pc && *d == depth));
+        let th = self.thresholds(pc, &prev, &path.st);
+        let Some(mut w) = widen_state(&prev, &path.st, &th) else {
+            return Ok(Head::Continue);
+        };
+        let id = self.acts.len() as u32;
+        self.acts.push(Activation {
+            head: pc,
+            depth,
+            gen: 0,
+            w: w.clone(),
+            cands: None,
+            arrivals: 0,
+            th,
+            parent_cp: path.cp,
+            outer: path.acts.clone(),
+        });
+        ghost::start(&mut w, id, depth);
+        path.st = w;
+        path.acts.push((id, 0));
+        Ok(Head::Continue)
+    }
+
+    /// After the widening pass: every widened loop that came back to its head must have
+    /// a counter moving towards a bound on every way back.
+    fn check_loops(&mut self) -> Result<(), Fail> {
+        let max = self.env.config.max_loop_iterations;
+        for a in &self.acts {
+            if a.arrivals == 0 {
+                continue;
+            }
+            let proven = a.cands.iter().flatten().any(|&(loc, rank)| {
+                ghost::bound(&a.w, a.depth, loc, rank).is_some_and(|n| n <= u128::from(max))
+            });
+            if !proven {
+                let body = self
+                    .env
+                    .cfg
+                    .loop_at(a.head)
+                    .map(|l| l.body.clone())
+                    .unwrap_or_default();
+                return Err((
+                    a.head,
+                    Reason::UnprovenLoop { head: a.head, body },
+                    a.w.describe(),
+                ));
+            }
+        }
+        let mut heads: Vec<usize> = self
+            .acts
+            .iter()
+            .filter(|a| a.arrivals > 0)
+            .map(|a| a.head)
+            .collect();
+        heads.sort_unstable();
+        heads.dedup();
+        self.stats.widened_loops = heads.len();
+        Ok(())
     }
 
     fn step(&mut self, path: &mut Path, insn: &Insn) -> Result<Next, Reason> {
@@ -418,8 +736,7 @@ impl<'a> Explorer<'a> {
                         if self.log.level >= 1 {
                             self.log.branch(pc, target, &other);
                         }
-                        let cp = path.cp;
-                        self.fork(*other, target, cp);
+                        self.fork_like(*other, target, path);
                         Ok(Next::Goto(next))
                     }
                 }
@@ -433,8 +750,7 @@ impl<'a> Explorer<'a> {
                         .entry(pc)
                         .or_default()
                         .push(path.st.clone());
-                    let cp = path.cp;
-                    self.fork(callee, cb.target, cp);
+                    self.fork_like(callee, cb.target, path);
                 }
                 Ok(Next::Goto(next))
             }
@@ -524,8 +840,7 @@ impl<'a> Explorer<'a> {
                 let target = frame.entry;
                 let cb_ctx = frame.cb_arg;
                 self.enter_callback(&mut again, target, cb_ctx, ret)?;
-                let cp = path.cp;
-                self.fork(again, target, cp);
+                self.fork_like(again, target, path);
             }
             return Ok(Next::Goto(ret));
         }

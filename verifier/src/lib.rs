@@ -17,6 +17,7 @@ mod exec_call;
 mod exec_jmp;
 mod exec_mem;
 mod explore;
+pub mod ghost;
 pub mod helpers;
 pub mod liveness;
 pub mod log;
@@ -31,6 +32,7 @@ pub mod stats;
 pub mod tnum;
 pub mod trace;
 pub mod verify;
+pub mod widen;
 
 pub use ctx::ProgType;
 pub use error::{Reason, Rejection};

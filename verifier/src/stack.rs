@@ -147,6 +147,13 @@ impl Stack {
         }
     }
 
+    /// Replaces slot `i` (0 = just below the frame pointer).
+    pub fn set_slot(&mut self, i: usize, slot: Slot) {
+        if i < SLOTS {
+            *self.slot_mut(i) = slot;
+        }
+    }
+
     /// Spills a whole register into the aligned slot at `off`.
     pub fn spill(&mut self, off: i32, reg: RegState) {
         if let Some((s, _)) = locate(off) {

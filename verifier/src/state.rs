@@ -47,6 +47,9 @@ pub struct State {
     pub frames: Vec<Frame>,
     /// Ids of acquired references not yet released.
     pub refs: Vec<u32>,
+    /// Changes of loop counters since their loop head, while a widened loop is
+    /// explored (see [`crate::ghost`]).
+    pub ghosts: Vec<crate::ghost::Ghost>,
 }
 
 impl State {
@@ -243,6 +246,7 @@ mod tests {
         State {
             frames: vec![f],
             refs: vec![],
+            ghosts: vec![],
         }
     }
 

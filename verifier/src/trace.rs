@@ -95,6 +95,7 @@ mod tests {
         let st = State {
             frames: vec![f],
             refs: vec![],
+            ghosts: vec![],
         };
         let mut t = Trace::new(2);
         t.record(1, &st);

@@ -39,6 +39,12 @@ pub struct Config {
     pub max_insns: usize,
     /// Record per-instruction abstract states for the soundness mode.
     pub record_states: bool,
+    /// When exploration exceeds its budget or finds a repeating loop state, verify
+    /// again widening loop heads, proving termination from counters (beyond the
+    /// kernel). Off gives the kernel's verdicts.
+    pub widen_loops: bool,
+    /// Most iterations a widened loop may run for its termination proof to count.
+    pub max_loop_iterations: u64,
 }
 
 impl Config {
@@ -52,6 +58,8 @@ impl Config {
             log_level: 0,
             max_insns: KERNEL_INSN_BUDGET,
             record_states: false,
+            widen_loops: true,
+            max_loop_iterations: 1 << 24,
         }
     }
 
@@ -169,7 +177,40 @@ pub fn verify(insns: &[Insn], maps: &[MapInfo], config: &Config) -> Result<Repor
         cfg: cfg.clone(),
     };
     let mut ex = Explorer::new(env, config.max_insns);
-    let result = ex.run();
+    let mut result = ex.run();
+    if config.widen_loops
+        && matches!(
+            result,
+            Err((_, Reason::TooComplex(_) | Reason::InfiniteLoop(_), _))
+        )
+    {
+        let first = ex.stats.insns_processed;
+        let env = Env {
+            insns,
+            maps,
+            config,
+            ctx: config.prog_type.ctx_layout(),
+            live: live_in(insns, &config.helpers),
+            cfg: cfg.clone(),
+        };
+        let mut wide = Explorer::new(env, config.max_insns).with_widening();
+        let second = wide.run();
+        wide.stats.insns_processed += first;
+        wide.log.note(&format!(
+            "exploration gave up ({}); widened loops instead",
+            result
+                .as_ref()
+                .err()
+                .map(|e| e.1.to_string())
+                .unwrap_or_default()
+        ));
+        result = match second {
+            Ok(()) => Ok(()),
+            Err(e @ (_, Reason::UnprovenLoop { .. }, _)) => Err(e),
+            Err(_) => result,
+        };
+        ex = wide;
+    }
     ex.stats.time = start.elapsed();
     if let Err((pc, reason, state)) = result {
         let stats = ex.stats.clone();
