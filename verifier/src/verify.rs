@@ -168,15 +168,16 @@ pub fn verify(insns: &[Insn], maps: &[MapInfo], config: &Config) -> Result<Repor
         };
         reject(pc, reason, String::new(), stats, String::new())
     })?;
-    let env = Env {
+    let live = live_in(insns, &config.helpers);
+    let env = || Env {
         insns,
         maps,
         config,
         ctx: config.prog_type.ctx_layout(),
-        live: live_in(insns, &config.helpers),
+        live: live.clone(),
         cfg: cfg.clone(),
     };
-    let mut ex = Explorer::new(env, config.max_insns);
+    let mut ex = Explorer::new(env(), config.max_insns);
     let mut result = ex.run();
     if config.widen_loops
         && matches!(
@@ -185,15 +186,7 @@ pub fn verify(insns: &[Insn], maps: &[MapInfo], config: &Config) -> Result<Repor
         )
     {
         let first = ex.stats.insns_processed;
-        let env = Env {
-            insns,
-            maps,
-            config,
-            ctx: config.prog_type.ctx_layout(),
-            live: live_in(insns, &config.helpers),
-            cfg: cfg.clone(),
-        };
-        let mut wide = Explorer::new(env, config.max_insns).with_widening();
+        let mut wide = Explorer::new(env(), config.max_insns).with_widening();
         let second = wide.run();
         wide.stats.insns_processed += first;
         wide.log.note(&format!(
