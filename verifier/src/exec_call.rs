@@ -4,7 +4,7 @@ use crate::env::{Env, Ids};
 use crate::error::Reason;
 use crate::exec_alu::read;
 use crate::exec_mem::{helper_mem, MAX_VAR_OFF};
-use crate::helpers::{id, Arg, Ret};
+use crate::helpers::{changes_packet, id, Arg, Ret};
 use crate::maps::MapType;
 use crate::reg::{Ptr, PtrKind, RegState};
 use crate::scalar::Scalar;
@@ -29,20 +29,22 @@ fn bad(reg: u8, got: &RegState, expected: &'static str) -> Reason {
 
 /// Whether helper `helper` may take a map of type `t`, and `t` may go to `helper`.
 fn map_compatible(helper: u32, t: MapType) -> bool {
-    const PERF: [u32; 2] = [22, 25];
+    const PERF: [u32; 3] = [22, 25, 55];
     const RINGBUF: [u32; 3] = [130, 131, 134];
     let only = |ids: &[u32]| ids.contains(&helper);
     let type_ok = match t {
         MapType::ProgArray => only(&[id::TAIL_CALL]),
         MapType::PerfEventArray => only(&PERF),
         MapType::StackTrace => only(&[27]),
+        MapType::Other(8) => only(&[33, 37]),
         MapType::RingBuf => only(&RINGBUF),
         MapType::DevMap | MapType::CpuMap => only(&[51]),
         _ => true,
     };
     let helper_ok = match helper {
         id::TAIL_CALL => t == MapType::ProgArray,
-        22 | 25 => t == MapType::PerfEventArray,
+        22 | 25 | 55 => t == MapType::PerfEventArray,
+        33 | 37 => t == MapType::Other(8),
         27 => t == MapType::StackTrace,
         130 | 131 | 134 => t == MapType::RingBuf,
         51 => matches!(
@@ -212,6 +214,19 @@ pub(crate) fn helper(
         st.refs.retain(|&r| r != ref_id);
         st.for_each_reg_mut(|r| {
             if matches!(r, RegState::Ptr(p) if p.ref_id == ref_id) {
+                *r = RegState::NotInit;
+            }
+        });
+    }
+    if changes_packet(helper_id) {
+        st.for_each_reg_mut(|r| {
+            if matches!(
+                r,
+                RegState::Ptr(p) if matches!(
+                    p.kind,
+                    PtrKind::Packet { .. } | PtrKind::PacketEnd | PtrKind::PacketMeta { .. }
+                )
+            ) {
                 *r = RegState::NotInit;
             }
         });

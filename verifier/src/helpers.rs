@@ -280,6 +280,86 @@ fn linux_table() -> Vec<(u32, &'static str, Vec<Arg>, Ret, Avail)> {
         ),
         (54, "xdp_adjust_meta", vec![Ctx, Anything], i, Avail::Xdp),
         (65, "xdp_adjust_tail", vec![Ctx, Anything], i, Avail::Xdp),
+        (29, "skb_get_tunnel_opt", vec![Ctx, wr, sz], i, Avail::Tc),
+        (30, "skb_set_tunnel_opt", vec![Ctx, rd, sz], i, Avail::Tc),
+        (
+            31,
+            "skb_change_proto",
+            vec![Ctx, Anything, Anything],
+            i,
+            Avail::Tc,
+        ),
+        (32, "skb_change_type", vec![Ctx, Anything], i, Avail::Tc),
+        (
+            33,
+            "skb_under_cgroup",
+            vec![Ctx, Map, Anything],
+            i,
+            Avail::Tc,
+        ),
+        (
+            37,
+            "current_task_under_cgroup",
+            vec![Map, Anything],
+            i,
+            Avail::Tracing,
+        ),
+        (
+            38,
+            "skb_change_tail",
+            vec![Ctx, Anything, Anything],
+            i,
+            Avail::Tc,
+        ),
+        (39, "skb_pull_data", vec![Ctx, Anything], i, Avail::Tc),
+        (40, "csum_update", vec![Ctx, Anything], i, Avail::Tc),
+        (41, "set_hash_invalid", vec![Ctx], i, Avail::Tc),
+        (42, "get_numa_node_id", vec![], i, Avail::All),
+        (
+            43,
+            "skb_change_head",
+            vec![Ctx, Anything, Anything],
+            i,
+            Avail::Tc,
+        ),
+        (46, "get_socket_cookie", vec![Ctx], i, Avail::Skb),
+        (47, "get_socket_uid", vec![Ctx], i, Avail::Skb),
+        (48, "set_hash", vec![Ctx, Anything], i, Avail::Tc),
+        (
+            50,
+            "skb_adjust_room",
+            vec![Ctx, Anything, Anything, Anything],
+            i,
+            Avail::Tc,
+        ),
+        (
+            55,
+            "perf_event_read_value",
+            vec![Map, Anything, wr, sz],
+            i,
+            Avail::Tracing,
+        ),
+        (
+            56,
+            "perf_prog_read_value",
+            vec![Ctx, wr, sz],
+            i,
+            Avail::Tracing,
+        ),
+        (
+            67,
+            "get_stack",
+            vec![Ctx, wr, sz0, Anything],
+            i,
+            Avail::Tracing,
+        ),
+        (
+            69,
+            "fib_lookup",
+            vec![Ctx, rd, sz, Anything],
+            i,
+            Avail::TcXdp,
+        ),
         (
             68,
             "skb_load_bytes_relative",
@@ -354,6 +434,15 @@ fn linux_table() -> Vec<(u32, &'static str, Vec<Arg>, Ret, Avail)> {
             Avail::All,
         ),
     ]
+}
+
+/// Whether helper `id` may move or resize the packet, so that every packet pointer
+/// must be reloaded and rechecked after it (the kernel's `bpf_helper_changes_pkt_data`).
+pub fn changes_packet(id: u32) -> bool {
+    matches!(
+        id,
+        9 | 10 | 11 | 13 | 18 | 19 | 31 | 38 | 39 | 43 | 44 | 50 | 54 | 65
+    )
 }
 
 /// The helpers a program may call: Linux's by default, plus host-defined ones.

@@ -39,7 +39,7 @@ fn line(kind: u8, a: u8, b: u8, c: u8, imm: usize, wide: bool, left: usize) -> S
         },
         5 => {
             // A variable offset into the stack, sometimes masked.
-            let mask = if imm % 2 == 0 {
+            let mask = if imm.is_multiple_of(2) {
                 format!("and %r{s}, 31\n")
             } else {
                 String::new()
@@ -53,7 +53,7 @@ fn line(kind: u8, a: u8, b: u8, c: u8, imm: usize, wide: bool, left: usize) -> S
         ),
         _ => {
             let off = 1 + (imm % left.max(1));
-            if a % 2 == 0 {
+            if a.is_multiple_of(2) {
                 format!("{}{w} %r{d}, {k}, +{off}", JMP[c as usize % JMP.len()])
             } else {
                 format!("{}{w} %r{d}, %r{s}, +{off}", JMP[c as usize % JMP.len()])

@@ -1,0 +1,146 @@
+//! Real programs: `../shared/corpus/ebpf-samples` (clang-built objects with the
+//! verdicts Linux 6.18 gave them). Kernel-rejected programs must be rejected; every
+//! kernel-accepted program we reject must be listed, with why, in
+//! `tests/samples_gaps.tsv` (and a listed program we now accept fails the test, so the
+//! list only shrinks). Prints agreement and timing figures.
+
+use ferrobpf_elf::Object;
+use ferrobpf_verifier::{verify, Config, MapInfo, MapType, ProgType};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn samples_dir() -> Option<PathBuf> {
+    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/ebpf-samples");
+    d.is_dir().then_some(d)
+}
+
+fn prog_type(name: &str) -> Option<ProgType> {
+    Some(match name {
+        "SOCKET_FILTER" => ProgType::SocketFilter,
+        "KPROBE" => ProgType::Kprobe,
+        "SCHED_CLS" => ProgType::SchedCls,
+        "SCHED_ACT" => ProgType::SchedAct,
+        "TRACEPOINT" => ProgType::Tracepoint,
+        "XDP" => ProgType::Xdp,
+        "PERF_EVENT" => ProgType::PerfEvent,
+        "CGROUP_SKB" => ProgType::CgroupSkb,
+        "RAW_TRACEPOINT" => ProgType::RawTracepoint,
+        _ => return None,
+    })
+}
+
+/// One verdict row: object, section, function, type, verdict, kernel microseconds.
+struct Row {
+    object: String,
+    section: String,
+    function: String,
+    prog_type: String,
+    verdict: String,
+    usec: u64,
+}
+
+fn rows(dir: &Path) -> Vec<Row> {
+    let text = std::fs::read_to_string(dir.join("kernel_verdicts.tsv")).unwrap_or_default();
+    text.lines()
+        .skip(1)
+        .filter_map(|l| {
+            let c: Vec<&str> = l.split('\t').collect();
+            Some(Row {
+                object: c.first()?.to_string(),
+                section: c.get(1)?.to_string(),
+                function: c.get(2)?.to_string(),
+                prog_type: c.get(3)?.to_string(),
+                verdict: c.get(5)?.to_string(),
+                usec: c.get(8).and_then(|v| v.parse().ok()).unwrap_or(0),
+            })
+        })
+        .collect()
+}
+
+fn gaps() -> BTreeMap<String, String> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/samples_gaps.tsv");
+    std::fs::read_to_string(p)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .filter_map(|l| {
+            l.split_once('\t')
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn kernel_verdicts_on_real_programs() {
+    let Some(dir) = samples_dir() else {
+        println!("skipped: ../shared not found");
+        return;
+    };
+    let gaps = gaps();
+    let (mut agree, mut skipped, mut slower) = (0, 0, 0);
+    let mut problems = Vec::new();
+    let mut listed_gaps = Vec::new();
+    let mut objects: BTreeMap<String, Object> = BTreeMap::new();
+    for row in rows(&dir) {
+        if row.verdict != "ACCEPTED" && row.verdict != "REJECTED" {
+            continue;
+        }
+        let Some(t) = prog_type(&row.prog_type) else {
+            skipped += 1;
+            continue;
+        };
+        let obj = objects.entry(row.object.clone()).or_insert_with(|| {
+            let bytes = std::fs::read(dir.join(&row.object)).expect("object file");
+            Object::parse(&bytes).unwrap_or_else(|e| panic!("{}: {e}", row.object))
+        });
+        let Some(prog) = obj.programs().iter().find(|p| {
+            p.name == row.function || (p.section == row.section && row.function == row.section)
+        }) else {
+            problems.push(format!(
+                "{} {}: program not found",
+                row.object, row.function
+            ));
+            continue;
+        };
+        let maps: Vec<MapInfo> = obj
+            .maps()
+            .iter()
+            .map(|m| MapInfo {
+                map_type: MapType::from_kernel_id(m.map_type),
+                key_size: m.key_size,
+                value_size: m.value_size,
+                max_entries: m.max_entries,
+                read_only: m.read_only,
+            })
+            .collect();
+        let name = format!("{}:{}", row.object, row.function);
+        let r = verify(&prog.insns, &maps, &Config::privileged(t));
+        let kernel_ok = row.verdict == "ACCEPTED";
+        if let Ok(rep) = &r {
+            if rep.stats.time.as_micros() as u64 > row.usec {
+                slower += 1;
+            }
+        }
+        match (&r, kernel_ok) {
+            (Ok(_), true) | (Err(_), false) => {
+                agree += 1;
+                if gaps.contains_key(&name) {
+                    problems.push(format!("{name}: listed in samples_gaps.tsv but now agrees"));
+                }
+            }
+            (Ok(_), false) => problems.push(format!("{name}: kernel rejects, we accept")),
+            (Err(e), true) => {
+                if gaps.contains_key(&name) {
+                    listed_gaps.push(name);
+                } else {
+                    problems.push(format!("{name}: kernel accepts, we reject: {e}"));
+                }
+            }
+        }
+    }
+    println!(
+        "ebpf-samples: {agree} agree with the kernel, {} documented gaps, {skipped} of unsupported program types; {slower} accepted slower than the kernel",
+        listed_gaps.len()
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
