@@ -12,6 +12,7 @@ pub mod helpers;
 pub mod insn;
 pub mod interp;
 pub mod isa;
+pub mod linux;
 pub mod maps;
 pub mod memory;
 pub mod program;
