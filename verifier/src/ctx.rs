@@ -166,6 +166,14 @@ pub enum ProgType {
     RawTracepoint,
     /// `BPF_PROG_TYPE_PERF_EVENT`.
     PerfEvent,
+    /// `BPF_PROG_TYPE_CGROUP_SOCK` (socket creation hooks).
+    CgroupSock,
+    /// `BPF_PROG_TYPE_SOCK_OPS`.
+    SockOps,
+    /// `BPF_PROG_TYPE_LWT_IN`.
+    LwtIn,
+    /// `BPF_PROG_TYPE_LWT_OUT`.
+    LwtOut,
     /// A type defined by the embedding host: its context layout.
     Host(CtxLayout),
 }
@@ -209,6 +217,7 @@ enum SkbView {
     Filter,
     Tc,
     Cgroup,
+    Lwt,
 }
 
 fn skb_layout(view: SkbView) -> CtxLayout {
@@ -219,7 +228,7 @@ fn skb_layout(view: SkbView) -> CtxLayout {
         let writable = match view {
             SkbView::Filter => false,
             SkbView::Tc => matches!(off, MARK | PRIORITY | TC_INDEX) || off == 12,
-            SkbView::Cgroup => matches!(off, MARK | PRIORITY),
+            SkbView::Cgroup | SkbView::Lwt => matches!(off, MARK | PRIORITY),
         };
         fields.push(if writable {
             CtxField::rw(off, 4)
@@ -239,7 +248,7 @@ fn skb_layout(view: SkbView) -> CtxLayout {
         fields.push(CtxField::ptr(DATA_END, 4, FieldKind::PacketEnd));
     }
     fields.push(CtxField::ro(84, 4)); // napi_id
-    if view != SkbView::Filter {
+    if matches!(view, SkbView::Tc | SkbView::Cgroup) {
         // family, remote/local addresses and ports: whole u32 reads.
         for off in (FAMILY..DATA_META).step_by(4) {
             fields.push(CtxField {
@@ -251,7 +260,7 @@ fn skb_layout(view: SkbView) -> CtxLayout {
     if view == SkbView::Tc {
         fields.push(CtxField::ptr(DATA_META, 4, FieldKind::PacketMeta));
     }
-    if view != SkbView::Filter {
+    if matches!(view, SkbView::Tc | SkbView::Cgroup) {
         fields.push(CtxField {
             access: Access::Exact,
             ..CtxField::rw(TSTAMP, 8)
@@ -268,16 +277,57 @@ fn skb_layout(view: SkbView) -> CtxLayout {
     }
 }
 
+/// `struct bpf_sock` for socket-creation hooks: u32 fields, narrow reads; the device,
+/// mark and priority writable.
+fn sock_layout() -> CtxLayout {
+    let fields = (0..80)
+        .step_by(4)
+        .map(|off| match off {
+            0 | 16 | 20 => CtxField::rw(off, 4),
+            _ => CtxField::ro(off, 4),
+        })
+        .collect();
+    CtxLayout { size: 80, fields }
+}
+
+/// `struct bpf_sock_ops`: whole u32 and u64 reads, packet pointers, `reply` and
+/// `sk_txhash` writable.
+fn sock_ops_layout() -> CtxLayout {
+    let exact = |f: CtxField| CtxField {
+        access: Access::Exact,
+        ..f
+    };
+    let mut fields: Vec<CtxField> = (0..168)
+        .step_by(4)
+        .map(|off| match off {
+            4 | 164 => exact(CtxField::rw(off, 4)),
+            _ => exact(CtxField::ro(off, 4)),
+        })
+        .collect();
+    fields.push(exact(CtxField::ro(168, 8)));
+    fields.push(exact(CtxField::ro(176, 8)));
+    fields.push(CtxField::ptr(192, 8, FieldKind::PacketData));
+    fields.push(CtxField::ptr(200, 8, FieldKind::PacketEnd));
+    fields.push(exact(CtxField::ro(208, 4)));
+    fields.push(CtxField::ro(212, 4));
+    fields.push(exact(CtxField::ro(216, 8)));
+    CtxLayout { size: 224, fields }
+}
+
 impl ProgType {
     /// The program type for an ELF section name, the way libbpf maps section prefixes.
     pub fn from_section(name: &str) -> Option<ProgType> {
-        let prefixes: [(&str, ProgType); 14] = [
+        let prefixes: [(&str, ProgType); 18] = [
             ("socket", ProgType::SocketFilter),
             ("xdp", ProgType::Xdp),
             ("tc", ProgType::SchedCls),
             ("classifier", ProgType::SchedCls),
             ("action", ProgType::SchedAct),
             ("cgroup/skb", ProgType::CgroupSkb),
+            ("cgroup/sock", ProgType::CgroupSock),
+            ("sockops", ProgType::SockOps),
+            ("lwt_in", ProgType::LwtIn),
+            ("lwt_out", ProgType::LwtOut),
             ("cgroup_skb", ProgType::CgroupSkb),
             ("kprobe", ProgType::Kprobe),
             ("kretprobe", ProgType::Kprobe),
@@ -308,6 +358,10 @@ impl ProgType {
             "tracepoint" => ProgType::Tracepoint,
             "raw_tracepoint" => ProgType::RawTracepoint,
             "perf_event" => ProgType::PerfEvent,
+            "cgroup_sock" => ProgType::CgroupSock,
+            "sock_ops" => ProgType::SockOps,
+            "lwt_in" => ProgType::LwtIn,
+            "lwt_out" => ProgType::LwtOut,
             _ => return None,
         })
     }
@@ -324,6 +378,10 @@ impl ProgType {
             ProgType::PerfEvent => 7,
             ProgType::CgroupSkb => 8,
             ProgType::RawTracepoint => 17,
+            ProgType::CgroupSock => 9,
+            ProgType::LwtIn => 10,
+            ProgType::LwtOut => 11,
+            ProgType::SockOps => 13,
             ProgType::Host(_) => return None,
         })
     }
@@ -334,6 +392,9 @@ impl ProgType {
             ProgType::SocketFilter => skb_layout(SkbView::Filter),
             ProgType::SchedCls | ProgType::SchedAct => skb_layout(SkbView::Tc),
             ProgType::CgroupSkb => skb_layout(SkbView::Cgroup),
+            ProgType::LwtIn | ProgType::LwtOut => skb_layout(SkbView::Lwt),
+            ProgType::CgroupSock => sock_layout(),
+            ProgType::SockOps => sock_ops_layout(),
             ProgType::Xdp => CtxLayout {
                 size: 24,
                 fields: vec![
@@ -384,6 +445,27 @@ impl ProgType {
             .any(|f| f.kind == FieldKind::PacketData)
     }
 
+    /// Tracing program classes, as [`ProgType::class`] bits.
+    pub const TRACING_CLASSES: u16 = 1 << 4 | 1 << 5 | 1 << 6 | 1 << 7;
+
+    /// One bit per kind of program, for helper availability sets.
+    pub fn class(&self) -> u16 {
+        1 << match self {
+            ProgType::SocketFilter => 0,
+            ProgType::SchedCls | ProgType::SchedAct => 1,
+            ProgType::CgroupSkb => 2,
+            ProgType::Xdp => 3,
+            ProgType::Kprobe => 4,
+            ProgType::Tracepoint => 5,
+            ProgType::RawTracepoint => 6,
+            ProgType::PerfEvent => 7,
+            ProgType::CgroupSock => 8,
+            ProgType::SockOps => 9,
+            ProgType::LwtIn | ProgType::LwtOut => 10,
+            ProgType::Host(_) => 15,
+        }
+    }
+
     /// Whether direct packet stores are allowed.
     pub fn may_write_packet(&self) -> bool {
         match self {
@@ -404,7 +486,7 @@ impl ProgType {
     /// The range the program's return value must lie in, if restricted.
     pub fn return_range(&self) -> Option<(u64, u64)> {
         match self {
-            ProgType::CgroupSkb => Some((0, 1)),
+            ProgType::CgroupSkb | ProgType::CgroupSock => Some((0, 1)),
             _ => None,
         }
     }
@@ -430,6 +512,10 @@ impl fmt::Display for ProgType {
             ProgType::Tracepoint => "tracepoint",
             ProgType::RawTracepoint => "raw_tracepoint",
             ProgType::PerfEvent => "perf_event",
+            ProgType::CgroupSock => "cgroup_sock",
+            ProgType::SockOps => "sock_ops",
+            ProgType::LwtIn => "lwt_in",
+            ProgType::LwtOut => "lwt_out",
             ProgType::Host(_) => "host",
         })
     }

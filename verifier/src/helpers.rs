@@ -58,45 +58,43 @@ pub enum Ret {
     AllocMemOrNull,
 }
 
-/// Program-type groups a helper is offered to (the kernel's per-type `func_proto`).
+/// The program types a helper is offered to (the kernel's per-type `func_proto`), as
+/// a set of [`ProgType::class`] bits.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Avail {
-    /// Every program type.
-    All,
-    /// Tracing types (kprobe, tracepoints, perf events).
-    Tracing,
-    /// Socket-buffer types (socket filter, tc, cgroup skb).
-    Skb,
-    /// Traffic control only.
-    Tc,
-    /// XDP only.
-    Xdp,
-    /// Traffic control and XDP.
-    TcXdp,
-    /// Tracing, socket-buffer and XDP types (`perf_event_output`).
-    Output,
-    /// Host-defined helpers: every program type.
-    Host,
-}
+pub struct Avail(pub u16);
 
 impl Avail {
+    /// Every program type.
+    pub const ALL: Avail = Avail(u16::MAX);
+    /// Tracing types (kprobe, tracepoints, perf events).
+    pub const TRACING: Avail = Avail(ProgType::TRACING_CLASSES);
+    /// Traffic control.
+    pub const TC: Avail = Avail(1 << 1);
+    /// Lightweight tunnels.
+    pub const LWT: Avail = Avail(1 << 10);
+    /// XDP.
+    pub const XDP: Avail = Avail(1 << 3);
+    /// Socket-buffer types (socket filter, tc, cgroup skb, lwt).
+    pub const SKB: Avail = Avail(1 | 1 << 1 | 1 << 2 | 1 << 10);
+    /// Socket operations.
+    pub const SOCK_OPS: Avail = Avail(1 << 9);
+    /// Traffic control and lightweight tunnels.
+    pub const TC_LWT: Avail = Avail(1 << 1 | 1 << 10);
+    /// Traffic control and XDP.
+    pub const TC_XDP: Avail = Avail(1 << 1 | 1 << 3);
+    /// Traffic control, XDP and lightweight tunnels.
+    pub const TC_XDP_LWT: Avail = Avail(1 << 1 | 1 << 3 | 1 << 10);
+    /// Everything with a context to output from (`perf_event_output`).
+    pub const OUTPUT: Avail =
+        Avail(ProgType::TRACING_CLASSES | 1 | 1 << 1 | 1 << 2 | 1 << 3 | 1 << 9 | 1 << 10);
+    /// Tracing and cgroup types: helpers about the current task.
+    pub const CURRENT: Avail = Avail(ProgType::TRACING_CLASSES | 1 << 2 | 1 << 8);
+    /// Host-defined helpers: every program type.
+    pub const HOST: Avail = Avail(u16::MAX);
+
     /// Whether a program of type `t` may call it.
     pub fn allows(self, t: &ProgType) -> bool {
-        let skb = matches!(
-            t,
-            ProgType::SocketFilter | ProgType::SchedCls | ProgType::SchedAct | ProgType::CgroupSkb
-        );
-        let tc = matches!(t, ProgType::SchedCls | ProgType::SchedAct);
-        let xdp = *t == ProgType::Xdp;
-        match self {
-            Avail::All | Avail::Host => true,
-            Avail::Tracing => t.is_tracing(),
-            Avail::Skb => skb,
-            Avail::Tc => tc,
-            Avail::Xdp => xdp,
-            Avail::TcXdp => tc || xdp,
-            Avail::Output => t.is_tracing() || skb || xdp,
-        }
+        self.0 & t.class() != 0
     }
 }
 
@@ -148,290 +146,317 @@ fn linux_table() -> Vec<(u32, &'static str, Vec<Arg>, Ret, Avail)> {
             "map_lookup_elem",
             vec![Map, MapKey],
             Ret::MapValueOrNull,
-            Avail::All,
+            Avail::ALL,
         ),
         (
             2,
             "map_update_elem",
             vec![Map, MapKey, MapValue, Anything],
             i,
-            Avail::All,
+            Avail::ALL,
         ),
-        (3, "map_delete_elem", vec![Map, MapKey], i, Avail::All),
-        (4, "probe_read", vec![wr, sz0, Anything], i, Avail::Tracing),
-        (5, "ktime_get_ns", vec![], i, Avail::All),
-        (6, "trace_printk", vec![rd, sz], i, Avail::All),
-        (7, "get_prandom_u32", vec![], i, Avail::All),
-        (8, "get_smp_processor_id", vec![], i, Avail::All),
+        (3, "map_delete_elem", vec![Map, MapKey], i, Avail::ALL),
+        (4, "probe_read", vec![wr, sz0, Anything], i, Avail::TRACING),
+        (5, "ktime_get_ns", vec![], i, Avail::ALL),
+        (6, "trace_printk", vec![rd, sz], i, Avail::ALL),
+        (7, "get_prandom_u32", vec![], i, Avail::ALL),
+        (8, "get_smp_processor_id", vec![], i, Avail::ALL),
         (
             9,
             "skb_store_bytes",
             vec![Ctx, Anything, rd, sz, Anything],
             i,
-            Avail::Tc,
+            Avail::TC,
         ),
         (
             10,
             "l3_csum_replace",
             vec![Ctx, Anything, Anything, Anything, Anything],
             i,
-            Avail::Tc,
+            Avail::TC,
         ),
         (
             11,
             "l4_csum_replace",
             vec![Ctx, Anything, Anything, Anything, Anything],
             i,
-            Avail::Tc,
+            Avail::TC,
         ),
         (
             12,
             "tail_call",
             vec![Ctx, Map, Anything],
             Ret::Void,
-            Avail::All,
+            Avail::ALL,
         ),
         (
             13,
             "clone_redirect",
             vec![Ctx, Anything, Anything],
             i,
-            Avail::Tc,
+            Avail::TC,
         ),
-        (14, "get_current_pid_tgid", vec![], i, Avail::All),
-        (15, "get_current_uid_gid", vec![], i, Avail::Tracing),
-        (16, "get_current_comm", vec![wr, sz], i, Avail::Tracing),
-        (17, "get_cgroup_classid", vec![Ctx], i, Avail::Tc),
+        (14, "get_current_pid_tgid", vec![], i, Avail::ALL),
+        (15, "get_current_uid_gid", vec![], i, Avail::CURRENT),
+        (16, "get_current_comm", vec![wr, sz], i, Avail::CURRENT),
+        (17, "get_cgroup_classid", vec![Ctx], i, Avail::TC_LWT),
         (
             18,
             "skb_vlan_push",
             vec![Ctx, Anything, Anything],
             i,
-            Avail::Tc,
+            Avail::TC,
         ),
-        (19, "skb_vlan_pop", vec![Ctx], i, Avail::Tc),
+        (19, "skb_vlan_pop", vec![Ctx], i, Avail::TC),
         (
             20,
             "skb_get_tunnel_key",
             vec![Ctx, wr, sz, Anything],
             i,
-            Avail::Tc,
+            Avail::TC,
         ),
         (
             21,
             "skb_set_tunnel_key",
             vec![Ctx, rd, sz, Anything],
             i,
-            Avail::Tc,
+            Avail::TC,
         ),
         (
             22,
             "perf_event_read",
             vec![Map, Anything],
             i,
-            Avail::Tracing,
+            Avail::TRACING,
         ),
-        (23, "redirect", vec![Anything, Anything], i, Avail::TcXdp),
-        (24, "get_route_realm", vec![Ctx], i, Avail::Tc),
+        (23, "redirect", vec![Anything, Anything], i, Avail::TC_XDP),
+        (24, "get_route_realm", vec![Ctx], i, Avail::TC_LWT),
         (
             25,
             "perf_event_output",
             vec![Ctx, Map, Anything, rd, sz0],
             i,
-            Avail::Output,
+            Avail::OUTPUT,
         ),
         (
             26,
             "skb_load_bytes",
             vec![Ctx, Anything, wr, sz],
             i,
-            Avail::Skb,
+            Avail::SKB,
         ),
         (
             27,
             "get_stackid",
             vec![Ctx, Map, Anything],
             i,
-            Avail::Tracing,
+            Avail::TRACING,
         ),
         (
             28,
             "csum_diff",
             vec![rd_null, sz0, rd_null, sz0, Anything],
             i,
-            Avail::TcXdp,
+            Avail::TC_XDP_LWT,
         ),
-        (34, "get_hash_recalc", vec![Ctx], i, Avail::Tc),
-        (35, "get_current_task", vec![], i, Avail::Tracing),
-        (44, "xdp_adjust_head", vec![Ctx, Anything], i, Avail::Xdp),
+        (34, "get_hash_recalc", vec![Ctx], i, Avail::TC_LWT),
+        (35, "get_current_task", vec![], i, Avail::TRACING),
+        (44, "xdp_adjust_head", vec![Ctx, Anything], i, Avail::XDP),
         (
             45,
             "probe_read_str",
             vec![wr, sz0, Anything],
             i,
-            Avail::Tracing,
+            Avail::TRACING,
         ),
         (
             51,
             "redirect_map",
             vec![Map, Anything, Anything],
             i,
-            Avail::TcXdp,
+            Avail::TC_XDP,
         ),
-        (54, "xdp_adjust_meta", vec![Ctx, Anything], i, Avail::Xdp),
-        (65, "xdp_adjust_tail", vec![Ctx, Anything], i, Avail::Xdp),
-        (29, "skb_get_tunnel_opt", vec![Ctx, wr, sz], i, Avail::Tc),
-        (30, "skb_set_tunnel_opt", vec![Ctx, rd, sz], i, Avail::Tc),
+        (54, "xdp_adjust_meta", vec![Ctx, Anything], i, Avail::XDP),
+        (65, "xdp_adjust_tail", vec![Ctx, Anything], i, Avail::XDP),
+        (
+            49,
+            "setsockopt",
+            vec![Ctx, Anything, Anything, rd, sz],
+            i,
+            Avail::SOCK_OPS,
+        ),
+        (
+            57,
+            "getsockopt",
+            vec![Ctx, Anything, Anything, wr, sz],
+            i,
+            Avail::SOCK_OPS,
+        ),
+        (
+            59,
+            "sock_ops_cb_flags_set",
+            vec![Ctx, Anything],
+            i,
+            Avail::SOCK_OPS,
+        ),
+        (29, "skb_get_tunnel_opt", vec![Ctx, wr, sz], i, Avail::TC),
+        (30, "skb_set_tunnel_opt", vec![Ctx, rd, sz], i, Avail::TC),
         (
             31,
             "skb_change_proto",
             vec![Ctx, Anything, Anything],
             i,
-            Avail::Tc,
+            Avail::TC,
         ),
-        (32, "skb_change_type", vec![Ctx, Anything], i, Avail::Tc),
+        (32, "skb_change_type", vec![Ctx, Anything], i, Avail::TC),
         (
             33,
             "skb_under_cgroup",
             vec![Ctx, Map, Anything],
             i,
-            Avail::Tc,
+            Avail::TC,
         ),
         (
             37,
             "current_task_under_cgroup",
             vec![Map, Anything],
             i,
-            Avail::Tracing,
+            Avail::TRACING,
         ),
         (
             38,
             "skb_change_tail",
             vec![Ctx, Anything, Anything],
             i,
-            Avail::Tc,
+            Avail::TC,
         ),
-        (39, "skb_pull_data", vec![Ctx, Anything], i, Avail::Tc),
-        (40, "csum_update", vec![Ctx, Anything], i, Avail::Tc),
-        (41, "set_hash_invalid", vec![Ctx], i, Avail::Tc),
-        (42, "get_numa_node_id", vec![], i, Avail::All),
+        (39, "skb_pull_data", vec![Ctx, Anything], i, Avail::TC_LWT),
+        (40, "csum_update", vec![Ctx, Anything], i, Avail::TC),
+        (41, "set_hash_invalid", vec![Ctx], i, Avail::TC),
+        (42, "get_numa_node_id", vec![], i, Avail::ALL),
         (
             43,
             "skb_change_head",
             vec![Ctx, Anything, Anything],
             i,
-            Avail::Tc,
+            Avail::TC,
         ),
-        (46, "get_socket_cookie", vec![Ctx], i, Avail::Skb),
-        (47, "get_socket_uid", vec![Ctx], i, Avail::Skb),
-        (48, "set_hash", vec![Ctx, Anything], i, Avail::Tc),
+        (
+            46,
+            "get_socket_cookie",
+            vec![Ctx],
+            i,
+            Avail(Avail::SKB.0 | Avail::SOCK_OPS.0),
+        ),
+        (47, "get_socket_uid", vec![Ctx], i, Avail::SKB),
+        (48, "set_hash", vec![Ctx, Anything], i, Avail::TC),
         (
             50,
             "skb_adjust_room",
             vec![Ctx, Anything, Anything, Anything],
             i,
-            Avail::Tc,
+            Avail::TC,
         ),
         (
             55,
             "perf_event_read_value",
             vec![Map, Anything, wr, sz],
             i,
-            Avail::Tracing,
+            Avail::TRACING,
         ),
         (
             56,
             "perf_prog_read_value",
             vec![Ctx, wr, sz],
             i,
-            Avail::Tracing,
+            Avail::TRACING,
         ),
         (
             67,
             "get_stack",
             vec![Ctx, wr, sz0, Anything],
             i,
-            Avail::Tracing,
+            Avail::TRACING,
         ),
         (
             69,
             "fib_lookup",
             vec![Ctx, rd, sz, Anything],
             i,
-            Avail::TcXdp,
+            Avail::TC_XDP,
         ),
         (
             68,
             "skb_load_bytes_relative",
             vec![Ctx, Anything, wr, sz, Anything],
             i,
-            Avail::Skb,
+            Avail::SKB,
         ),
         (
             112,
             "probe_read_user",
             vec![wr, sz0, Anything],
             i,
-            Avail::Tracing,
+            Avail::TRACING,
         ),
         (
             113,
             "probe_read_kernel",
             vec![wr, sz0, Anything],
             i,
-            Avail::Tracing,
+            Avail::TRACING,
         ),
         (
             114,
             "probe_read_user_str",
             vec![wr, sz0, Anything],
             i,
-            Avail::Tracing,
+            Avail::TRACING,
         ),
         (
             115,
             "probe_read_kernel_str",
             vec![wr, sz0, Anything],
             i,
-            Avail::Tracing,
+            Avail::TRACING,
         ),
-        (125, "ktime_get_boot_ns", vec![], i, Avail::All),
+        (125, "ktime_get_boot_ns", vec![], i, Avail::ALL),
         (
             130,
             "ringbuf_output",
             vec![Map, rd, sz0, Anything],
             i,
-            Avail::All,
+            Avail::ALL,
         ),
         (
             131,
             "ringbuf_reserve",
             vec![Map, AllocSize, Anything],
             Ret::AllocMemOrNull,
-            Avail::All,
+            Avail::ALL,
         ),
         (
             132,
             "ringbuf_submit",
             vec![ReleaseMem, Anything],
             Ret::Void,
-            Avail::All,
+            Avail::ALL,
         ),
         (
             133,
             "ringbuf_discard",
             vec![ReleaseMem, Anything],
             Ret::Void,
-            Avail::All,
+            Avail::ALL,
         ),
-        (134, "ringbuf_query", vec![Map, Anything], i, Avail::All),
-        (160, "ktime_get_coarse_ns", vec![], i, Avail::All),
+        (134, "ringbuf_query", vec![Map, Anything], i, Avail::ALL),
+        (160, "ktime_get_coarse_ns", vec![], i, Avail::ALL),
         (
             181,
             "loop",
             vec![Anything, Func, StackOrNull, Anything],
             i,
-            Avail::All,
+            Avail::ALL,
         ),
     ]
 }
@@ -519,7 +544,7 @@ impl Helpers {
                 name: name.to_string(),
                 args: sig.args().iter().copied().map(from_vm_arg).collect(),
                 ret,
-                avail: Avail::Host,
+                avail: Avail::HOST,
             },
         );
     }

@@ -25,6 +25,10 @@ fn prog_type(name: &str) -> Option<ProgType> {
         "PERF_EVENT" => ProgType::PerfEvent,
         "CGROUP_SKB" => ProgType::CgroupSkb,
         "RAW_TRACEPOINT" => ProgType::RawTracepoint,
+        "CGROUP_SOCK" => ProgType::CgroupSock,
+        "SOCK_OPS" => ProgType::SockOps,
+        "LWT_IN" => ProgType::LwtIn,
+        "LWT_OUT" => ProgType::LwtOut,
         _ => return None,
     })
 }
@@ -37,6 +41,7 @@ struct Row {
     prog_type: String,
     verdict: String,
     usec: u64,
+    insns: u64,
 }
 
 fn rows(dir: &Path) -> Vec<Row> {
@@ -52,6 +57,7 @@ fn rows(dir: &Path) -> Vec<Row> {
                 prog_type: c.get(3)?.to_string(),
                 verdict: c.get(5)?.to_string(),
                 usec: c.get(8).and_then(|v| v.parse().ok()).unwrap_or(0),
+                insns: c.get(9).and_then(|v| v.parse().ok()).unwrap_or(0),
             })
         })
         .collect()
@@ -78,6 +84,7 @@ fn kernel_verdicts_on_real_programs() {
     };
     let gaps = gaps();
     let (mut agree, mut skipped, mut slower) = (0, 0, 0);
+    let (mut ours_insns, mut kernel_insns, mut ours_us, mut kernel_us) = (0u64, 0u64, 0u128, 0u64);
     let mut problems = Vec::new();
     let mut listed_gaps = Vec::new();
     let mut objects: BTreeMap<String, Object> = BTreeMap::new();
@@ -117,8 +124,20 @@ fn kernel_verdicts_on_real_programs() {
         let r = verify(&prog.insns, &maps, &Config::privileged(t));
         let kernel_ok = row.verdict == "ACCEPTED";
         if let Ok(rep) = &r {
+            ours_insns += rep.stats.insns_processed as u64;
+            kernel_insns += row.insns;
+            ours_us += rep.stats.time.as_micros();
+            kernel_us += row.usec;
             if rep.stats.time.as_micros() as u64 > row.usec {
                 slower += 1;
+                println!(
+                    "slower than the kernel: {}:{} {} us (kernel {} us), {} insns",
+                    row.object,
+                    row.function,
+                    rep.stats.time.as_micros(),
+                    row.usec,
+                    rep.stats.insns_processed
+                );
             }
         }
         match (&r, kernel_ok) {
@@ -141,6 +160,9 @@ fn kernel_verdicts_on_real_programs() {
     println!(
         "ebpf-samples: {agree} agree with the kernel, {} documented gaps, {skipped} of unsupported program types; {slower} accepted slower than the kernel",
         listed_gaps.len()
+    );
+    println!(
+        "accepted programs: {ours_insns} insns processed ({kernel_insns} by the kernel), {ours_us} us ({kernel_us} us in the kernel)"
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
