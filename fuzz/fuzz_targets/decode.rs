@@ -12,6 +12,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let text = disassemble(&insns, Syntax::Conformance);
     let again = assemble(&text).expect("disassembler output must reassemble");
-    assert_eq!(encode_program(&again), data, "round trip changed the program");
+    assert_eq!(
+        encode_program(&again),
+        data,
+        "round trip changed the program"
+    );
     let _ = disassemble(&insns, Syntax::Llvm);
 });

@@ -1,7 +1,8 @@
-//! Arbitrary bytes as program + memory -> interpreter with a budget: never a panic,
-//! only typed errors.
+//! Arbitrary bytes as program + memory -> interpreter with a budget and the fuzzing
+//! helpers: never a panic, only typed errors.
 #![no_main]
 
+use ferrobpf_fuzz::helpers;
 use ferrobpf_vm::interp::{Config, Vm};
 use ferrobpf_vm::program::Program;
 use libfuzzer_sys::fuzz_target;
@@ -16,10 +17,13 @@ fuzz_target!(|data: &[u8]| {
     let Ok(program) = Program::from_bytes(code) else {
         return;
     };
-    let vm = Vm::new(Config {
-        instruction_budget: Some(10_000),
-        ..Config::default()
-    });
+    let vm = Vm::with_helpers(
+        Config {
+            instruction_budget: Some(10_000),
+            ..Config::default()
+        },
+        helpers::registry(),
+    );
     let mut memory = mem.to_vec();
     let _ = vm.run(&program, &mut memory);
 });

@@ -1,0 +1,13 @@
+//! Shared pieces of ferrobpf's fuzz targets (`fuzz_targets/`).
+//!
+//! - [`gen`]: structured programs from fuzzer bytes, drawn from the ISA table;
+//! - [`helpers`]: the helper set generated programs call;
+//! - [`memory`]: regions at fixed addresses, reset before each engine's run;
+//! - [`compare`]: runs in the interpreter and the JIT, and what they observed;
+//! - [`blinding`]: the scan of compiled code for immediates the program chose.
+
+pub mod blinding;
+pub mod compare;
+pub mod gen;
+pub mod helpers;
+pub mod memory;
