@@ -49,6 +49,12 @@ pub enum CliError {
     /// A hex memory argument was malformed.
     #[error("--mem: {0}")]
     Hex(ferrobpf_conformance::hex::HexError),
+    /// A program type name that does not exist.
+    #[error("unknown program type `{name}`")]
+    UnknownType {
+        /// The name given.
+        name: String,
+    },
     /// An engine name that does not exist.
     #[error("unknown engine `{name}` (known: {known})")]
     UnknownEngine {

@@ -9,6 +9,7 @@ mod error;
 mod input;
 mod plugin;
 mod run;
+mod verify;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -33,6 +34,8 @@ enum Command {
     Disasm(disasm::Args),
     /// Run a program and print r0.
     Run(run::Args),
+    /// Verify every program of a file (ELF object, bytecode or assembler text).
+    Verify(verify::Args),
     /// Time programs on several engines side by side (ns/run and result).
     Bench(bench::Args),
     /// Speak the bpf_conformance plugin protocol (memory hex in argv, program hex on stdin).
@@ -54,5 +57,6 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Run(args) => run::main(args),
         Command::Plugin(args) => plugin::main(args),
         Command::Bench(args) => bench::main(args),
+        Command::Verify(args) => verify::main(args),
     }
 }

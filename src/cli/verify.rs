@@ -1,0 +1,152 @@
+//! `ferrobpf verify FILE [--section S] [--type T] [--log 1|2] [--format text|tsv]`:
+//! verify every program of a file and print one verdict per program.
+//!
+//! Columns: name (the ELF section, or `section/function` where a section holds
+//! several programs), `accepted`/`rejected`, instructions processed, microseconds,
+//! reason. Exit 0 when all are accepted, 1 when any is rejected, 2 on a load error.
+
+use super::{input, print_line, CliError};
+use ferrobpf_elf::Object;
+use ferrobpf_verifier::{verify, Config, MapInfo, MapType, ProgType};
+use ferrobpf_vm::Insn;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `ferrobpf verify`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// An ELF object, raw bytecode or assembler text.
+    file: PathBuf,
+    /// Only programs of this ELF section.
+    #[arg(long)]
+    section: Option<String>,
+    /// Program type (xdp, socket_filter, sched_cls, ...); default: from the ELF section
+    /// name as libbpf maps it, `socket_filter` for raw programs.
+    #[arg(long = "type")]
+    prog_type: Option<String>,
+    /// Print the verifier log: 1 = branches and errors, 2 = every instruction.
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=2))]
+    log: Option<u8>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Verify as the kernel does for root (pointer leaks and uninitialised stack reads
+    /// allowed); the default is the stricter setting for untrusted programs.
+    #[arg(long)]
+    privileged: bool,
+}
+
+/// How verdicts are printed.
+#[derive(clap::ValueEnum, Copy, Clone, Debug, PartialEq, Eq)]
+enum Format {
+    /// Aligned text.
+    Text,
+    /// Five tab-separated columns.
+    Tsv,
+}
+
+/// One program to verify.
+struct Target {
+    name: String,
+    prog_type: Option<ProgType>,
+    insns: Vec<Insn>,
+}
+
+/// Verifies every selected program; see the module docs for output and exit codes.
+pub fn main(args: Args) -> Result<ExitCode, CliError> {
+    let forced = match &args.prog_type {
+        Some(name) => Some(
+            ProgType::from_name(name)
+                .ok_or_else(|| CliError::UnknownType { name: name.clone() })?,
+        ),
+        None => None,
+    };
+    let (targets, maps) = targets(&args)?;
+    let mut any_rejected = false;
+    for target in targets {
+        let prog_type = forced
+            .clone()
+            .or(target.prog_type)
+            .unwrap_or(ProgType::SocketFilter);
+        let mut config = if args.privileged {
+            Config::privileged(prog_type)
+        } else {
+            Config::new(prog_type)
+        };
+        config.log_level = args.log.unwrap_or(0);
+        let (verdict, stats, reason, log) = match verify(&target.insns, &maps, &config) {
+            Ok(report) => ("accepted", report.stats, String::new(), report.log),
+            Err(rejection) => {
+                any_rejected = true;
+                let reason = format!("insn {}: {}", rejection.pc, rejection.reason);
+                ("rejected", rejection.stats, reason, rejection.log)
+            }
+        };
+        if !log.is_empty() {
+            print_line(log.trim_end())?;
+        }
+        let micros = stats.time.as_micros();
+        let line = match args.format {
+            Format::Tsv => format!(
+                "{}\t{verdict}\t{}\t{micros}\t{reason}",
+                target.name, stats.insns_processed
+            ),
+            Format::Text => format!(
+                "{:<32} {verdict:<8} {:>9} insns {micros:>8} us  {reason}",
+                target.name, stats.insns_processed
+            ),
+        };
+        print_line(line.trim_end())?;
+    }
+    Ok(if any_rejected {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The programs of the file and the maps they reference.
+fn targets(args: &Args) -> Result<(Vec<Target>, Vec<MapInfo>), CliError> {
+    let bytes = input::read(&args.file)?;
+    if input::kind_of(&bytes) != input::Kind::Elf {
+        let loaded = input::load(&args.file)?;
+        let name = args.file.display().to_string();
+        let target = Target {
+            name,
+            prog_type: None,
+            insns: loaded.insns,
+        };
+        return Ok((vec![target], Vec::new()));
+    }
+    let object = Object::parse(&bytes).map_err(|source| CliError::Elf {
+        path: args.file.clone(),
+        source,
+    })?;
+    let maps = object
+        .maps()
+        .iter()
+        .map(|m| MapInfo {
+            map_type: MapType::from_kernel_id(m.map_type),
+            key_size: m.key_size,
+            value_size: m.value_size,
+            max_entries: m.max_entries,
+            read_only: m.read_only,
+        })
+        .collect();
+    let programs = object.programs();
+    let per_section = |section: &str| programs.iter().filter(|p| p.section == section).count();
+    let targets = programs
+        .iter()
+        .filter(|p| args.section.as_ref().is_none_or(|s| *s == p.section))
+        .map(|p| Target {
+            name: if per_section(&p.section) > 1 {
+                format!("{}/{}", p.section, p.name)
+            } else {
+                p.section.clone()
+            },
+            prog_type: ProgType::from_section(&p.section),
+            insns: p.insns.clone(),
+        })
+        .collect();
+    Ok((targets, maps))
+}
