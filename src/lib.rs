@@ -1,7 +1,9 @@
 //! ferrobpf: a portable, embeddable eBPF runtime.
 //!
-//! This crate is the embedding facade: it re-exports the pieces a host application
-//! needs. Run a program in the interpreter:
+//! This crate is the embedding facade. [`embed`] loads clang/libbpf-style BPF
+//! objects (maps, Linux helpers, XDP and socket-buffer contexts, tail calls) and
+//! runs their programs on the interpreter or the JIT; the re-exports below are the
+//! lower-level pieces. Run a raw program in the interpreter:
 //!
 //! ```
 //! use ferrobpf::{assemble, encode_program, Config, Program, Vm};
@@ -12,6 +14,8 @@
 //! let mut memory = [1u8, 2, 3];
 //! assert_eq!(vm.run(&program, &mut memory).unwrap(), 42);
 //! ```
+
+pub mod embed;
 
 pub use ferrobpf_elf as elf;
 pub use ferrobpf_vm as vm;

@@ -347,8 +347,8 @@ pub(super) fn l4_csum_replace(
     csum_replace(ctx, a, PSEUDO_HDR | MARK_MANGLED_0 | MARK_ENFORCE)
 }
 
-/// The kernel's `csum_partial` on x86-64: the 32-bit one's complement sum of the
-/// little-endian words, seeded.
+/// The one's complement sum of the little-endian words, seeded, folded to 32
+/// bits (the kernel's `csum_partial`).
 fn csum_partial(words: &[u32], seed: u32) -> u32 {
     let sum: u64 = words.iter().map(|&w| u64::from(w)).sum::<u64>() + u64::from(seed);
     let s = (sum & 0xffff_ffff) + (sum >> 32);
@@ -356,7 +356,15 @@ fn csum_partial(words: &[u32], seed: u32) -> u32 {
     s as u32
 }
 
-/// `bpf_csum_diff(from, from_size, to, to_size, seed)`.
+/// Folds a 32-bit sum to 16 bits without complementing (`csum_from32to16`).
+fn from32to16(sum: u32) -> u32 {
+    let s = (sum & 0xffff) + (sum >> 16);
+    (s & 0xffff) + (s >> 16)
+}
+
+/// `bpf_csum_diff(from, from_size, to, to_size, seed)`: the sum of `~from` and
+/// `to`, seeded, folded to 16 bits as Linux 6.x returns it on every
+/// architecture.
 pub(super) fn csum_diff(
     _: &HelperEnv,
     ctx: &mut HelperContext<'_, '_>,
@@ -374,7 +382,7 @@ pub(super) fn csum_diff(
     };
     let mut diff: Vec<u32> = words(a[0], from_size)?.into_iter().map(|w| !w).collect();
     diff.extend(words(a[2], to_size)?);
-    Ok(u64::from(csum_partial(&diff, a[4] as u32)))
+    Ok(u64::from(from32to16(csum_partial(&diff, a[4] as u32))))
 }
 
 /// `bpf_get_hash_recalc(skb)`: a hash of the packet's flow (addresses, protocol,

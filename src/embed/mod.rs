@@ -1,0 +1,41 @@
+//! The embedding API: load a clang/libbpf-style BPF object, run its programs over
+//! packets or contexts, and talk to them through their maps.
+//!
+//! ```no_run
+//! use ferrobpf::embed::{Object, Packet};
+//!
+//! # fn main() -> Result<(), ferrobpf::embed::EmbedError> {
+//! let bytes = std::fs::read("counter.o").unwrap();
+//! let obj = Object::from_elf(&bytes)?;
+//! let prog = obj.program("xdp")?.jit()?;
+//! let mut packet = Packet::xdp(&[0u8; 64]);
+//! let action = prog.run_xdp(&mut packet)?;
+//! let counts = obj.map("counts")?;
+//! let hits = counts.get(&0u32.to_le_bytes())?;
+//! # let _ = (action, hits);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! [`Object::load`] takes [`Options`]: an instruction budget (for untrusted
+//! programs), the engine, CPUs of per-CPU maps, host helpers (closures, by id) and
+//! hooks for the Linux helpers that read machine state. Objects, programs and
+//! maps are `Send + Sync` handles: programs may run on several threads at once,
+//! sharing the maps as kernel programs do.
+
+mod dump;
+mod error;
+mod maps;
+mod object;
+mod options;
+mod program;
+
+pub use dump::{dump_maps, run_elf, RunRequest};
+pub use error::EmbedError;
+pub use ferrobpf_vm::linux::context::{Packet, SkbMeta, XdpMeta};
+pub use ferrobpf_vm::linux::HostHooks;
+pub use ferrobpf_vm::maps::{Map, MapError, MapSpec, MapType};
+pub use maps::MapRef;
+pub use object::Object;
+pub use options::{EngineKind, Options};
+pub use program::{Program, RunReport};

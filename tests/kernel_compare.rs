@@ -1,0 +1,296 @@
+//! The test objects of tests/bpf against the Linux kernel: each XDP, tc and socket
+//! filter program runs in the kernel (BPF_PROG_TEST_RUN, through bpftool) and in
+//! ferrobpf (interpreter and JIT) over the same packets, in the same order; the
+//! return values, the packets afterwards and the maps' contents must agree.
+//!
+//! Needs root, bpftool and a bpf filesystem at /sys/fs/bpf; prints `skipped: ...`
+//! and passes otherwise.
+
+mod common;
+
+use common::{object_path, udp_frame};
+use ferrobpf::embed::{EngineKind, Object, Options, Packet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A bpftool-loaded copy of an object, pinned under /sys/fs/bpf.
+struct Kernel {
+    dir: PathBuf,
+}
+
+fn bpftool(args: &[&str]) -> Result<String, String> {
+    let out = Command::new("bpftool")
+        .args(args)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+impl Kernel {
+    /// Loads `object` in the kernel, or says why the test is skipped.
+    fn load(object: &Path, tag: &str) -> Result<Kernel, String> {
+        if !Path::new("/sys/fs/bpf").is_dir() {
+            return Err("no bpf filesystem at /sys/fs/bpf".into());
+        }
+        bpftool(&["version"]).map_err(|e| format!("bpftool unavailable: {e}"))?;
+        let dir = PathBuf::from(format!("/sys/fs/bpf/ferrobpf-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot use /sys/fs/bpf: {e}"))?;
+        let kernel = Kernel { dir };
+        let (progs, maps) = (kernel.path("progs"), kernel.path("maps"));
+        let obj = object.to_str().unwrap_or_default();
+        // Not being allowed to load programs (no root) skips; anything else fails.
+        if let Err(e) = bpftool(&["prog", "loadall", obj, &progs, "pinmaps", &maps]) {
+            if e.contains("Operation not permitted") {
+                return Err(format!("cannot load programs: {e}"));
+            }
+            panic!("the kernel refused {obj}: {e}");
+        }
+        Ok(kernel)
+    }
+
+    fn path(&self, sub: &str) -> String {
+        self.dir.join(sub).to_string_lossy().into_owned()
+    }
+
+    /// Runs program `name` over `data`: the return value and the packet after.
+    fn run(&self, name: &str, data: &[u8]) -> (u64, Vec<u8>) {
+        let input = self.dir.with_extension(format!("{name}.in"));
+        let input = std::env::temp_dir().join(input.file_name().unwrap_or_default());
+        let output = input.with_extension("out");
+        std::fs::write(&input, data).unwrap();
+        let prog = self.path(&format!("progs/{name}"));
+        let text = bpftool(&[
+            "prog",
+            "run",
+            "pinned",
+            &prog,
+            "data_in",
+            input.to_str().unwrap(),
+            "data_out",
+            output.to_str().unwrap(),
+            "data_size_out",
+            "8192",
+        ])
+        .unwrap();
+        let value = text
+            .split("Return value:")
+            .nth(1)
+            .and_then(|s| s.split(',').next())
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no return value in {text:?}"));
+        let out = std::fs::read(&output).unwrap_or_default();
+        let _ = std::fs::remove_file(&input);
+        let _ = std::fs::remove_file(&output);
+        (value, out)
+    }
+
+    /// The map's elements, values of per-CPU maps summed per 8-byte lane.
+    fn dump(&self, map: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let text = bpftool(&[
+            "-j",
+            "map",
+            "dump",
+            "pinned",
+            &self.path(&format!("maps/{map}")),
+        ])
+        .unwrap();
+        let mut entries: Vec<_> = text
+            .split("{\"key\":[")
+            .skip(1)
+            .map(|chunk| {
+                let chunk = chunk.split("\"formatted\"").next().unwrap_or_default();
+                let mut arrays = hex_arrays(&format!("[{chunk}")).into_iter();
+                let key = arrays.next().unwrap_or_default();
+                (key, sum_lanes(arrays.collect()))
+            })
+            .collect();
+        entries.sort();
+        entries
+    }
+}
+
+impl Drop for Kernel {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Every `["0x..",...]` array of `text`, as bytes.
+fn hex_arrays(text: &str) -> Vec<Vec<u8>> {
+    text.split('[')
+        .skip(1)
+        .filter_map(|part| {
+            let body = part.split(']').next()?;
+            let bytes: Option<Vec<u8>> = body
+                .split(',')
+                .map(|t| {
+                    u8::from_str_radix(t.trim().trim_matches('"').trim_start_matches("0x"), 16).ok()
+                })
+                .collect();
+            bytes.filter(|b| !b.is_empty())
+        })
+        .collect()
+}
+
+/// One value, or the per-CPU values added up 8 bytes at a time.
+fn sum_lanes(values: Vec<Vec<u8>>) -> Vec<u8> {
+    let Some(len) = values.first().map(Vec::len) else {
+        return Vec::new();
+    };
+    if values.len() == 1 || len % 8 != 0 {
+        return values.into_iter().next().unwrap_or_default();
+    }
+    let mut out = vec![0u8; len];
+    for lane in (0..len).step_by(8) {
+        let total: u64 = values
+            .iter()
+            .map(|v| u64::from_le_bytes(v[lane..lane + 8].try_into().unwrap()))
+            .fold(0, u64::wrapping_add);
+        out[lane..lane + 8].copy_from_slice(&total.to_le_bytes());
+    }
+    out
+}
+
+/// The same as [`Kernel::dump`] for a ferrobpf map: per-CPU values (one rounded
+/// value per CPU) summed per lane.
+fn dump(obj: &Object, map: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let m = obj.map(map).unwrap();
+    let percpu = m.spec().map_type.is_percpu();
+    let elem = m.spec().rounded_value_size();
+    let mut entries: Vec<_> = m
+        .entries()
+        .into_iter()
+        .map(|(k, v)| {
+            let v = if percpu {
+                sum_lanes(v.chunks(elem).map(<[u8]>::to_vec).collect())
+            } else {
+                v
+            };
+            (k, v)
+        })
+        .collect();
+    entries.sort();
+    entries
+}
+
+/// What a program is run over.
+#[derive(Copy, Clone)]
+enum Input<'a> {
+    Xdp(&'a [u8]),
+    Skb(&'a [u8]),
+    /// An Ethernet frame given to a socket filter: the kernel's test run strips
+    /// the Ethernet header (the program sees the packet from the network header)
+    /// and gives it back zeroed.
+    SocketFilter(&'a [u8]),
+}
+
+/// Runs `runs` (program, input) in order in the kernel and in ferrobpf on both
+/// engines, comparing results after each, then `maps`.
+fn compare(object: &str, runs: &[(&str, Input<'_>)], maps: &[&str]) {
+    let path = object_path(object);
+    for engine in [EngineKind::Interpreter, EngineKind::Jit] {
+        let kernel = match Kernel::load(&path, &format!("{object}-{engine:?}")) {
+            Ok(k) => k,
+            Err(why) => {
+                println!("skipped: {why}");
+                return;
+            }
+        };
+        let bytes = std::fs::read(&path).unwrap();
+        let obj = Object::load(&bytes, Options::default().engine(engine)).unwrap();
+        for (i, (name, input)) in runs.iter().enumerate() {
+            let prog = obj.program(name).unwrap();
+            let (data, ours) = match *input {
+                Input::Xdp(d) => {
+                    let mut p = Packet::xdp(d);
+                    let v = prog.run_xdp(&mut p).unwrap();
+                    let mut out = p.metadata().to_vec();
+                    out.extend_from_slice(p.data());
+                    (d, (u64::from(v), out))
+                }
+                Input::Skb(d) => {
+                    let mut p = Packet::skb(d);
+                    let v = prog.run_skb(&mut p).unwrap();
+                    (d, (u64::from(v), p.data().to_vec()))
+                }
+                Input::SocketFilter(d) => {
+                    let mut p = Packet::skb(&d[14..]);
+                    let v = prog.run_skb(&mut p).unwrap();
+                    let mut out = vec![0; 14];
+                    out.extend_from_slice(p.data());
+                    (d, (u64::from(v), out))
+                }
+            };
+            let theirs = kernel.run(name, data);
+            assert_eq!(ours, theirs, "{object}: run {i} ({name}) on {engine:?}");
+            for map in maps {
+                assert_eq!(
+                    dump(&obj, map),
+                    kernel.dump(map),
+                    "{object}: map {map} after run {i} ({name}) on {engine:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn xdp_counter_matches_the_kernel() {
+    let (a, b, c) = (udp_frame(53, 1), udp_frame(9, 2), udp_frame(53, 2));
+    let mut tcp = udp_frame(80, 3);
+    tcp[23] = 6;
+    let runs = [
+        ("count_packets", Input::Xdp(&a)),
+        ("count_packets", Input::Xdp(&b)),
+        ("count_packets", Input::Xdp(&c)),
+        ("count_packets", Input::Xdp(&tcp)),
+        ("count_packets", Input::Xdp(&a[..20])),
+    ];
+    compare("xdp_counter", &runs, &["counts", "bytes_by_source"]);
+}
+
+#[test]
+fn xdp_helpers_match_the_kernel() {
+    let f = udp_frame(53, 1);
+    let runs: Vec<(&str, Input<'_>)> = [
+        "hash_ops",
+        // Once: a second run could land on another CPU in the kernel, which
+        // changes how per-CPU values add up.
+        "percpu_ops",
+        "queue_stack",
+        "lpm",
+        "ringbuf",
+        "callbacks",
+        "packet_ops",
+        "tail_entry",
+    ]
+    .iter()
+    .map(|n| (*n, Input::Xdp(&f)))
+    .collect();
+    compare(
+        "xdp_helpers",
+        &runs,
+        &["results", "hash", "lru", "pcpu", "pcpu_hash", "routes"],
+    );
+}
+
+#[test]
+fn skb_helpers_match_the_kernel() {
+    let f = udp_frame(53, 1);
+    let mut short = f.clone();
+    short.truncate(34);
+    short[14] = 0x46;
+    let runs = [
+        ("tc_rewrite", Input::Skb(&f)),
+        ("tc_resize", Input::Skb(&f)),
+        ("tc_vlan", Input::Skb(&f)),
+        ("sock_filter", Input::SocketFilter(&f)),
+        ("sock_filter", Input::SocketFilter(&short)),
+    ];
+    compare("skb_helpers", &runs, &["skb_results"]);
+}
