@@ -37,5 +37,5 @@ pub use ferrobpf_vm::linux::HostHooks;
 pub use ferrobpf_vm::maps::{Map, MapError, MapSpec, MapType};
 pub use maps::MapRef;
 pub use object::Object;
-pub use options::{EngineKind, Options};
+pub use options::{EngineKind, Options, DEFAULT_MAX_MAP_MEMORY};
 pub use program::{Program, RunReport};

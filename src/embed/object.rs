@@ -125,12 +125,13 @@ impl Object {
     pub fn load(bytes: &[u8], options: Options) -> Result<Object, EmbedError> {
         let elf = ferrobpf_elf::Object::parse(bytes)?;
         let maps = Arc::new(MapTable::new(options.cpus));
+        let mut budget = options.max_map_memory;
         let map_slots: Vec<MapSlot> = elf
             .maps()
             .iter()
             .map(|def| MapSlot {
                 name: def.name.clone(),
-                id: create(&maps, def, options.cpus),
+                id: create(&maps, def, options.cpus, &mut budget),
             })
             .collect();
         let ids: Vec<MapId> = map_slots
@@ -267,9 +268,22 @@ impl Object {
     }
 }
 
-/// Creates one map of the object and stores its initial data.
-fn create(maps: &MapTable, def: &ferrobpf_elf::MapDef, cpus: u32) -> Result<MapId, MapError> {
+/// Creates one map of the object, within what is left of the memory `budget`,
+/// and stores its initial data.
+fn create(
+    maps: &MapTable,
+    def: &ferrobpf_elf::MapDef,
+    cpus: u32,
+    budget: &mut u64,
+) -> Result<MapId, MapError> {
     let spec = spec_of(def, cpus)?;
+    let memory = spec.memory(cpus);
+    if memory > *budget {
+        return Err(MapError::InvalidSpec(format!(
+            "{memory} bytes of storage, over the {budget} bytes left of the object's limit"
+        )));
+    }
+    *budget -= memory;
     let value_size = spec.value_size as usize;
     let id = maps.create(spec)?;
     if let (Some(data), Some(map)) = (&def.data, maps.get(id)) {

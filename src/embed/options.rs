@@ -36,7 +36,13 @@ pub struct Options {
     /// Program types by program or section name, for sections whose name says
     /// none (or says another).
     pub program_types: BTreeMap<String, ProgramType>,
+    /// Most bytes the object's maps may preallocate together (an object from an
+    /// untrusted source may ask for gigabytes); maps past it are not created.
+    pub max_map_memory: u64,
 }
+
+/// The default of [`Options::max_map_memory`]: 1 GiB.
+pub const DEFAULT_MAX_MAP_MEMORY: u64 = 1 << 30;
 
 impl Default for Options {
     fn default() -> Options {
@@ -50,6 +56,7 @@ impl Default for Options {
             hooks: HostHooks::default(),
             helpers: BTreeMap::new(),
             program_types: BTreeMap::new(),
+            max_map_memory: DEFAULT_MAX_MAP_MEMORY,
         }
     }
 }
@@ -88,6 +95,12 @@ impl Options {
     /// Sets the host hooks.
     pub fn hooks(mut self, hooks: HostHooks) -> Options {
         self.hooks = hooks;
+        self
+    }
+
+    /// Limits the memory the object's maps may preallocate together.
+    pub fn max_map_memory(mut self, bytes: u64) -> Options {
+        self.max_map_memory = bytes;
         self
     }
 

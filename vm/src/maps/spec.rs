@@ -182,6 +182,24 @@ impl MapSpec {
         (self.value_size as usize).div_ceil(8) * 8
     }
 
+    /// Bytes of storage the map preallocates with `cpus` CPUs (values, per CPU
+    /// where per-CPU, and keys of hash maps), saturating; maps that grow on use
+    /// (queues, stacks, maps of ids kept by hash) count their largest size.
+    pub fn memory(&self, cpus: u32) -> u64 {
+        let n = u64::from(self.max_entries);
+        let value = self.rounded_value_size() as u64;
+        let cpus = if self.map_type.is_percpu() {
+            u64::from(cpus.max(1))
+        } else {
+            1
+        };
+        let values = n.saturating_mul(cpus).saturating_mul(value);
+        match self.map_type {
+            MapType::RingBuf => n.saturating_mul(2),
+            _ => values.saturating_add(n.saturating_mul(u64::from(self.key_size))),
+        }
+    }
+
     /// Checks the sizes as `BPF_MAP_CREATE` does for the type.
     pub fn validate(&self) -> Result<(), MapError> {
         let bad = |why: &str| {
@@ -328,6 +346,21 @@ mod tests {
         assert!(outer.validate().is_ok());
         assert!(!ok(MapType::StackTrace, 4, 12, 1));
         assert!(ok(MapType::DevMap, 4, 8, 1));
+    }
+
+    #[test]
+    fn memory_estimates() {
+        assert_eq!(
+            MapSpec::new(MapType::Array, 4, 5, 10).memory(4),
+            10 * 8 + 40
+        );
+        assert_eq!(
+            MapSpec::new(MapType::PercpuArray, 4, 8, 10).memory(4),
+            320 + 40
+        );
+        assert_eq!(MapSpec::new(MapType::RingBuf, 0, 0, 4096).memory(4), 8192);
+        let huge = MapSpec::new(MapType::PercpuHash, 512, u32::MAX, u32::MAX);
+        assert_eq!(huge.memory(64), u64::MAX);
     }
 
     #[test]
