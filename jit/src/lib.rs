@@ -40,6 +40,7 @@ pub mod lower;
 pub mod program;
 #[cfg(target_arch = "x86_64")]
 pub mod x64;
+pub mod aarch64;
 
 pub use config::{JitConfig, Mode};
 pub use error::JitError;
