@@ -1,4 +1,6 @@
-//! Shared by the integration tests: test objects and packets.
+//! Shared by the integration tests: test objects and packets. Each test crate
+//! uses some of these.
+#![allow(dead_code)]
 
 use std::path::PathBuf;
 
