@@ -65,10 +65,16 @@ struct Activation {
     th: Thresholds,
     parent_cp: Option<usize>,
     outer: Vec<(u32, u32)>,
+    /// The head visits of enclosing loops when the activation began.
+    loops: Vec<(usize, usize, u32, Option<State>)>,
 }
 
-/// Visits of a loop head on one path before its loop is widened.
-const WIDEN_AFTER: u32 = 3;
+/// Visits of a loop head on one path before its loop is widened: innermost loops are
+/// explored longer (precision is cheap there), loops holding loops are widened soon
+/// (exploring them costs the product of the iteration counts).
+const WIDEN_AFTER: u32 = 64;
+/// [`WIDEN_AFTER`] for loops that contain other loops.
+const WIDEN_OUTER_AFTER: u32 = 4;
 
 /// What a loop head decides for a path in the widening pass.
 enum Head {
@@ -102,7 +108,9 @@ pub(crate) struct Explorer<'a> {
     work: Vec<Path>,
     /// Deepest stack use seen per function entry, in bytes.
     pub stack_depth: HashMap<usize, usize>,
-    callback_seen: HashMap<usize, Vec<State>>,
+    /// Per helper call with a callback: the widened union of the states the helper
+    /// may return in (or call the callback again from).
+    callback_seen: HashMap<usize, State>,
     budget: usize,
     jumps: usize,
     live_states: usize,
@@ -516,6 +524,7 @@ impl<'a> Explorer<'a> {
             ghost::start(&mut w, id, depth);
             let mut acts = a.outer.clone();
             acts.push((id, a.gen));
+            let loops = a.loops.clone();
             let cp = a.parent_cp;
             if let Some(i) = cp {
                 self.checkpoints[i].branches += 1;
@@ -524,7 +533,7 @@ impl<'a> Explorer<'a> {
                 st: w,
                 pc,
                 cp,
-                loops: Vec::new(),
+                loops,
                 acts,
                 fresh: true,
             });
@@ -542,7 +551,19 @@ impl<'a> Explorer<'a> {
             }
         };
         entry.2 += 1;
-        if entry.2 < WIDEN_AFTER || entry.3.is_none() {
+        let outer = self.env.cfg.loop_at(pc).is_some_and(|l| {
+            self.env
+                .cfg
+                .loops
+                .iter()
+                .any(|m| m.head != pc && l.body.binary_search(&m.head).is_ok())
+        });
+        let after = if outer {
+            WIDEN_OUTER_AFTER
+        } else {
+            WIDEN_AFTER
+        };
+        if entry.2 < after || entry.3.is_none() {
             entry.3 = Some(path.st.clone());
             return Ok(Head::Continue);
         }
@@ -563,6 +584,7 @@ impl<'a> Explorer<'a> {
             th,
             parent_cp: path.cp,
             outer: path.acts.clone(),
+            loops: path.loops.clone(),
         });
         ghost::start(&mut w, id, depth);
         path.st = w;
@@ -746,10 +768,9 @@ impl<'a> Explorer<'a> {
                 if let Some(cb) = cb {
                     let mut callee = path.st.clone();
                     self.enter_callback(&mut callee, cb.target, cb.ctx, next)?;
-                    self.callback_seen
-                        .entry(pc)
-                        .or_default()
-                        .push(path.st.clone());
+                    // Every state stored here has its return and its next callback
+                    // call explored (this one by this path and the fork).
+                    self.callback_seen.insert(pc, path.st.clone());
                     self.fork_like(callee, cb.target, path);
                 }
                 Ok(Next::Goto(next))
@@ -830,18 +851,22 @@ impl<'a> Explorer<'a> {
                 });
             }
             st.set_reg(0, RegState::UNKNOWN);
-            // The helper may call the callback again: unless this state was already
-            // seen at the call, verify another call from it.
+            // The helper may call the callback again, or return. Both are explored
+            // from the widened union of the states seen here, until it stops growing.
             let call_pc = ret - 1;
-            let seen = self.callback_seen.entry(call_pc).or_default();
-            if !seen.iter().any(|old| contains(old, st, |_, _| true)) {
-                seen.push(st.clone());
-                let mut again = st.clone();
-                let target = frame.entry;
-                let cb_ctx = frame.cb_arg;
-                self.enter_callback(&mut again, target, cb_ctx, ret)?;
-                self.fork_like(again, target, path);
+            let Some(seen) = self.callback_seen.get(&call_pc) else {
+                return Err(Reason::Unsupported("callback without its call"));
+            };
+            if contains(seen, st, |_, _| true) {
+                return Ok(Next::End);
             }
+            let w = widen_state(seen, st, &Thresholds::new([]))
+                .ok_or(Reason::Unsupported("callback changes the call stack"))?;
+            self.callback_seen.insert(call_pc, w.clone());
+            *st = w;
+            let mut again = st.clone();
+            self.enter_callback(&mut again, frame.entry, frame.cb_arg, ret)?;
+            self.fork_like(again, frame.entry, path);
             return Ok(Next::Goto(ret));
         }
         for r in 1..=5 {

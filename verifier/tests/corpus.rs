@@ -4,91 +4,12 @@
 //!
 //! Re-record with `cargo test -p ferrobpf-verifier --test corpus -- --ignored` as root.
 
+mod common;
 mod kernel;
 
-use ferrobpf_verifier::{verify, Config, MapInfo, MapType, ProgType};
-use ferrobpf_vm::asm::assemble;
-use ferrobpf_vm::Insn;
+use common::{corpus_dir, programs_in, Program};
+use ferrobpf_verifier::verify;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-/// One corpus program.
-struct Program {
-    name: String,
-    prog_type: ProgType,
-    maps: Vec<MapInfo>,
-    insns: Vec<Insn>,
-}
-
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
-}
-
-fn map_type(name: &str) -> MapType {
-    match name {
-        "hash" => MapType::Hash,
-        "array" => MapType::Array,
-        "prog_array" => MapType::ProgArray,
-        "perf_event_array" => MapType::PerfEventArray,
-        "percpu_array" => MapType::PercpuArray,
-        "ringbuf" => MapType::RingBuf,
-        "stack_trace" => MapType::StackTrace,
-        "lru_hash" => MapType::LruHash,
-        "devmap" => MapType::DevMap,
-        other => panic!("unknown map type {other}"),
-    }
-}
-
-/// Parses `# type: T` and `# map: TYPE key=K value=V entries=N [rdonly]` headers.
-fn parse(name: &str, text: &str) -> Program {
-    let mut prog_type = ProgType::SocketFilter;
-    let mut maps = Vec::new();
-    for line in text.lines() {
-        let Some(meta) = line.strip_prefix("# ") else {
-            continue;
-        };
-        if let Some(t) = meta.strip_prefix("type: ") {
-            prog_type = ProgType::from_name(t.trim()).unwrap_or_else(|| panic!("{name}: type {t}"));
-        } else if let Some(m) = meta.strip_prefix("map: ") {
-            let mut words = m.split_whitespace();
-            let t = map_type(words.next().unwrap_or(""));
-            let mut info = MapInfo::new(t, 0, 0, 1);
-            for w in words {
-                match w.split_once('=') {
-                    Some(("key", v)) => info.key_size = v.parse().unwrap(),
-                    Some(("value", v)) => info.value_size = v.parse().unwrap(),
-                    Some(("entries", v)) => info.max_entries = v.parse().unwrap(),
-                    None if w == "rdonly" => info.read_only = true,
-                    _ => panic!("{name}: map field {w}"),
-                }
-            }
-            maps.push(info);
-        }
-    }
-    let insns = assemble(text).unwrap_or_else(|e| panic!("{name}: {e}"));
-    Program {
-        name: name.to_string(),
-        prog_type,
-        maps,
-        insns,
-    }
-}
-
-fn programs() -> Vec<Program> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(corpus_dir().join("asm"))
-        .expect("corpus directory")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "s"))
-        .collect();
-    files.sort();
-    files
-        .iter()
-        .map(|p| {
-            let name = p.file_stem().unwrap().to_string_lossy().into_owned();
-            parse(&name, &std::fs::read_to_string(p).unwrap())
-        })
-        .collect()
-}
 
 /// `name -> (accepted, reason)` from a two-or-more-column TSV.
 fn read_tsv(file: &str) -> BTreeMap<String, Vec<String>> {
@@ -103,7 +24,7 @@ fn read_tsv(file: &str) -> BTreeMap<String, Vec<String>> {
 }
 
 fn ours(p: &Program) -> Result<ferrobpf_verifier::Report, Box<ferrobpf_verifier::Rejection>> {
-    verify(&p.insns, &p.maps, &Config::privileged(p.prog_type.clone()))
+    verify(&p.insns, &p.maps, &p.config)
 }
 
 #[test]
@@ -113,7 +34,7 @@ fn verdicts_match_the_kernel() {
     let mut agree = 0;
     let mut differ = Vec::new();
     let mut processed = 0;
-    for p in programs() {
+    for p in programs_in("corpus/asm") {
         let k = kernel.get(&p.name).unwrap_or_else(|| {
             panic!(
                 "{}: no kernel verdict recorded (run the ignored recorder)",
@@ -175,7 +96,7 @@ fn record_kernel_verdicts() {
     let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
     out.push_str(release.trim());
     out.push_str(", loaded as root)\n");
-    for p in programs() {
+    for p in programs_in("corpus/asm") {
         let v = kernel::load(&p.insns, &p.maps, &p.prog_type)
             .unwrap_or_else(|e| panic!("{}: {e}", p.name));
         let verdict = if v.accepted { "ACCEPTED" } else { "REJECTED" };
@@ -195,7 +116,10 @@ fn record_kernel_verdicts() {
 fn list_verdicts() {
     let kernel = read_tsv("kernel_verdicts.tsv");
     let only = std::env::var("CORPUS_ONLY").unwrap_or_default();
-    for p in programs().into_iter().filter(|p| p.name.contains(&only)) {
+    for p in programs_in("corpus/asm")
+        .into_iter()
+        .filter(|p| p.name.contains(&only))
+    {
         let r = ours(&p);
         let k = kernel.get(&p.name).cloned().unwrap_or_default();
         println!(
