@@ -31,6 +31,7 @@ pub mod helpers;
 pub mod hex;
 pub mod interp;
 pub mod jit;
+pub mod jit_aarch64;
 pub mod judge;
 #[cfg(target_os = "linux")]
 pub mod kernel;

@@ -21,6 +21,7 @@ mod alu;
 mod control;
 #[cfg(feature = "emulator")]
 pub mod emu;
+pub mod exec;
 mod memory;
 pub mod regs;
 mod stubs;
