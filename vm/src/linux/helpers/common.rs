@@ -86,9 +86,9 @@ pub(crate) fn clear(
 
 /// The index a perf-event `flags` argument selects (the running CPU for
 /// `BPF_F_CURRENT_CPU`).
-pub(crate) fn perf_index(flags: u64) -> u32 {
+pub(crate) fn perf_index(env: &HelperEnv, flags: u64) -> u32 {
     match flags & BPF_F_INDEX_MASK {
-        BPF_F_CURRENT_CPU => crate::maps::cpu::current(),
+        BPF_F_CURRENT_CPU => env.cpu(),
         i => i as u32,
     }
 }

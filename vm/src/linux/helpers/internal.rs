@@ -9,7 +9,7 @@ use super::HelperEnv;
 use crate::helpers::ArgKind::*;
 use crate::helpers::{HelperContext, HelperError, ReturnKind};
 use crate::linux::run_state;
-use crate::maps::{cpu, MapType};
+use crate::maps::MapType;
 
 /// First id of the internal range.
 pub const FIRST_INTERNAL_ID: u32 = 0x7fff_ff00;
@@ -71,7 +71,7 @@ fn for_each_next(
         return Ok(0);
     };
     let element =
-        map.element_from(cursor32, cpu::current())
+        map.element_from(cursor32, env.cpu())
             .map_err(|_| HelperError::InvalidArgument {
                 index: 1,
                 value: a[0],

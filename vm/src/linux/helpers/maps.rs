@@ -3,7 +3,7 @@
 use super::common::{map_arg, read_bytes, status, write_bytes};
 use super::HelperEnv;
 use crate::helpers::{HelperContext, HelperError};
-use crate::maps::{cpu, Found};
+use crate::maps::Found;
 
 /// `bpf_map_lookup_elem(map, key)`: the value's address, an inner map's handle, or
 /// 0 (absent, or a map type programs cannot look up).
@@ -14,7 +14,7 @@ pub(super) fn lookup(
 ) -> Result<u64, HelperError> {
     let map = map_arg(env, a[0], 1)?;
     let key = read_bytes(ctx, a[1], u64::from(map.spec().key_size))?;
-    Ok(match map.lookup_for_program(&key, cpu::current()) {
+    Ok(match map.lookup_for_program(&key, env.cpu()) {
         Ok(Some(Found::Value(addr))) => addr,
         Ok(Some(Found::Map(id))) => id.handle(),
         Ok(None) | Err(_) => 0,
@@ -31,7 +31,7 @@ pub(super) fn update(
     let spec = map.spec();
     let key = read_bytes(ctx, a[1], u64::from(spec.key_size))?;
     let value = read_bytes(ctx, a[2], u64::from(spec.value_size))?;
-    status(map.update_from_program(&key, &value, a[3], cpu::current()))
+    status(map.update_from_program(&key, &value, a[3], env.cpu()))
 }
 
 /// `bpf_map_delete_elem(map, key)`.

@@ -41,6 +41,12 @@ pub struct HelperEnv {
 }
 
 impl HelperEnv {
+    /// The CPU the current run is on ([`cpu::current`](crate::maps::cpu::current)),
+    /// as one of the environment's CPUs.
+    pub fn cpu(&self) -> u32 {
+        crate::maps::cpu::current() % self.maps.cpus()
+    }
+
     /// An environment over `maps` with `hooks`.
     pub fn new(maps: Arc<MapTable>, hooks: HostHooks) -> HelperEnv {
         HelperEnv {

@@ -42,7 +42,7 @@ pub(super) fn perf_event_output(
         }
         record.extend_from_slice(ctx.bytes(p.data, ctx_len)?);
     }
-    Ok(match perf.output(perf_index(flags), &record) {
+    Ok(match perf.output(perf_index(env, flags), &record) {
         Ok(()) => 0,
         Err(e) => e.to_return(),
     })

@@ -60,9 +60,9 @@ pub(super) fn get_prandom_u32(
 
 /// `bpf_get_smp_processor_id()`: the CPU the run is on.
 pub(super) fn get_smp_processor_id(
-    _: &HelperEnv,
+    env: &HelperEnv,
     _: &mut HelperContext<'_, '_>,
     _: [u64; 5],
 ) -> Result<u64, HelperError> {
-    Ok(u64::from(crate::maps::cpu::current()))
+    Ok(u64::from(env.cpu()))
 }

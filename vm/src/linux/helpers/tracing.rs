@@ -25,7 +25,7 @@ fn counter(
     let Some(perf) = map.perf_event_array() else {
         return Ok(Err(crate::maps::neg_errno(EINVAL)));
     };
-    Ok(perf.read(perf_index(flags)).map_err(|e| e.to_return()))
+    Ok(perf.read(perf_index(env, flags)).map_err(|e| e.to_return()))
 }
 
 /// `bpf_perf_event_read(map, flags)`: the counter's value, or `-errno`.
