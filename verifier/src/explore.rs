@@ -813,7 +813,13 @@ impl<'a> Explorer<'a> {
 
     fn exit(&mut self, path: &mut Path) -> Result<Next, Reason> {
         let st = &mut path.st;
-        let r0 = read(st, 0)?;
+        // A function may leave r0 unset when its caller ignores the result (as the
+        // kernel allows); the caller then cannot read it.
+        let r0 = if st.frames.len() > 1 && !st.cur().callback {
+            st.reg(0)
+        } else {
+            read(st, 0)?
+        };
         if st.frames.len() == 1 {
             if let RegState::Ptr(_) = r0 {
                 if !self.env.config.allow_ptr_leaks {

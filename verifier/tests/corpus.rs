@@ -8,8 +8,57 @@ mod common;
 mod kernel;
 
 use common::{corpus_dir, programs_in, Program};
-use ferrobpf_verifier::verify;
+use ferrobpf_elf::Object;
+use ferrobpf_verifier::{verify, Config, MapInfo, MapType, ProgType};
 use std::collections::BTreeMap;
+
+/// Every program of every object in `tests/corpus/c` (built by its `build.sh`), named
+/// `c/<object>:<function>`.
+fn c_programs() -> Vec<Program> {
+    let dir = corpus_dir().join("c");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("C corpus directory")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "o"))
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        let stem = f.file_stem().unwrap().to_string_lossy().into_owned();
+        let obj =
+            Object::parse(&std::fs::read(&f).unwrap()).unwrap_or_else(|e| panic!("{stem}: {e}"));
+        let maps: Vec<MapInfo> = obj
+            .maps()
+            .iter()
+            .map(|m| MapInfo {
+                map_type: MapType::from_kernel_id(m.map_type),
+                key_size: m.key_size,
+                value_size: m.value_size,
+                max_entries: m.max_entries,
+                read_only: m.read_only,
+            })
+            .collect();
+        for p in obj.programs() {
+            let t = ProgType::from_section(&p.section)
+                .unwrap_or_else(|| panic!("{stem}: section {}", p.section));
+            out.push(Program {
+                name: format!("c/{stem}:{}", p.name),
+                config: Config::privileged(t.clone()),
+                prog_type: t,
+                maps: maps.clone(),
+                insns: p.insns.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// The asm and C corpus together.
+fn all_programs() -> Vec<Program> {
+    let mut v = programs_in("corpus/asm");
+    v.extend(c_programs());
+    v
+}
 
 /// `name -> (accepted, reason)` from a two-or-more-column TSV.
 fn read_tsv(file: &str) -> BTreeMap<String, Vec<String>> {
@@ -34,7 +83,7 @@ fn verdicts_match_the_kernel() {
     let mut agree = 0;
     let mut differ = Vec::new();
     let mut processed = 0;
-    for p in programs_in("corpus/asm") {
+    for p in all_programs() {
         let k = kernel.get(&p.name).unwrap_or_else(|| {
             panic!(
                 "{}: no kernel verdict recorded (run the ignored recorder)",
@@ -96,7 +145,7 @@ fn record_kernel_verdicts() {
     let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
     out.push_str(release.trim());
     out.push_str(", loaded as root)\n");
-    for p in programs_in("corpus/asm") {
+    for p in all_programs() {
         let v = kernel::load(&p.insns, &p.maps, &p.prog_type)
             .unwrap_or_else(|e| panic!("{}: {e}", p.name));
         let verdict = if v.accepted { "ACCEPTED" } else { "REJECTED" };
@@ -116,7 +165,7 @@ fn record_kernel_verdicts() {
 fn list_verdicts() {
     let kernel = read_tsv("kernel_verdicts.tsv");
     let only = std::env::var("CORPUS_ONLY").unwrap_or_default();
-    for p in programs_in("corpus/asm")
+    for p in all_programs()
         .into_iter()
         .filter(|p| p.name.contains(&only))
     {

@@ -3,7 +3,7 @@
 
 use ferrobpf_verifier::{MapInfo, ProgType};
 use ferrobpf_vm::isa::{Pseudo, Semantics};
-use ferrobpf_vm::{encode_program, Insn};
+use ferrobpf_vm::{encode_program, Insn, Op};
 
 const BPF_MAP_CREATE: libc::c_long = 0;
 const BPF_PROG_LOAD: libc::c_long = 5;
@@ -119,6 +119,16 @@ pub fn load(
     let fds = maps.iter().map(create_map).collect::<Result<Vec<_>, _>>()?;
     let mut patched = insns.to_vec();
     for insn in &mut patched {
+        // Map table indices (as the ELF loader writes them) become file descriptors.
+        match insn.spec().semantics {
+            Semantics::Lddw(Pseudo::MapIdx) => {
+                *insn = Insn::new(Op::LddwMapFd, insn.dst, 0, 0, insn.imm)
+            }
+            Semantics::Lddw(Pseudo::MapIdxValue) => {
+                *insn = Insn::new(Op::LddwMapValue, insn.dst, 0, 0, insn.imm)
+            }
+            _ => {}
+        }
         if let Semantics::Lddw(Pseudo::MapFd | Pseudo::MapValue) = insn.spec().semantics {
             let idx = insn.imm as u32 as usize;
             if let Some(fd) = fds.get(idx) {
