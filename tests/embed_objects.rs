@@ -111,6 +111,30 @@ fn skb_programs() {
 }
 
 #[test]
+fn threads_share_the_maps() {
+    for engine in ENGINES {
+        let obj = object("xdp_counter", engine);
+        let prog = obj.program("count_packets").unwrap();
+        let threads: Vec<_> = (0..4u8)
+            .map(|t| {
+                let prog = prog.clone();
+                std::thread::spawn(move || {
+                    for _ in 0..500 {
+                        let mut p = Packet::xdp(&udp_frame(53, t));
+                        assert_eq!(prog.run_xdp(&mut p).unwrap(), 2);
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(u64_at(&obj, "counts", 17), 2000);
+        assert_eq!(obj.map("bytes_by_source").unwrap().len(), 4);
+    }
+}
+
+#[test]
 fn missing_programs_and_maps_are_typed_errors() {
     let obj = object("xdp_counter", EngineKind::Interpreter);
     assert!(matches!(
