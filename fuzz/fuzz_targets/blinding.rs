@@ -5,6 +5,7 @@
 use arbitrary::Arbitrary;
 use ferrobpf_fuzz::blinding::{check, Origin};
 use ferrobpf_fuzz::gen::{build, Profile, Recipe, Target};
+use ferrobpf_fuzz::helpers;
 use ferrobpf_jit::{JitConfig, Mode};
 use libfuzzer_sys::fuzz_target;
 
@@ -22,7 +23,10 @@ struct Case {
 fuzz_target!(|case: Case| {
     let target = Target {
         profile: Profile::Wild,
+        input_addr: 0,
         input_len: 64,
+        input_in_context: false,
+        helpers: helpers::IDS.collect(),
         regions: Vec::new(),
         frame_size: 512,
     };

@@ -47,7 +47,10 @@ fuzz_target!(|case: Case| {
     };
     let target = Target {
         profile: Profile::Wild,
+        input_addr: buffers.input_addr(),
         input_len: buffers.input_len(),
+        input_in_context: false,
+        helpers: helpers::IDS.collect(),
         regions: buffers.regions(),
         frame_size: limits.stack_frame_size,
     };

@@ -12,6 +12,7 @@ use ferrobpf_conformance::engine::{Engine, RunOptions, Stage};
 use ferrobpf_conformance::interp::InterpEngine;
 use ferrobpf_conformance::kernel::KernelEngine;
 use ferrobpf_fuzz::gen::{build, Profile, Recipe, Target};
+use ferrobpf_fuzz::tally::Tally;
 use ferrobpf_vm::disasm::{disassemble, Syntax};
 use ferrobpf_vm::program::Program;
 use libfuzzer_sys::fuzz_target;
@@ -38,13 +39,19 @@ fn kernel() -> Option<&'static KernelEngine> {
     engine.unavailable().is_none().then_some(engine)
 }
 
+/// How many programs the kernel accepted.
+static TALLY: Tally = Tally::new("kernel_diff");
+
 fuzz_target!(|case: Case| {
     let Some(kernel) = kernel() else {
         return;
     };
     let target = Target {
         profile: Profile::Kernel,
+        input_addr: 0,
         input_len: INPUT,
+        input_in_context: false,
+        helpers: Vec::new(),
         regions: Vec::new(),
         frame_size: 512,
     };
@@ -57,9 +64,10 @@ fuzz_target!(|case: Case| {
     let options = RunOptions::default();
     let theirs = match kernel.run(&bytes, &case.input, &options) {
         Ok(completion) => completion,
-        Err(f) if f.stage == Stage::Load => return,
+        Err(f) if f.stage == Stage::Load => return TALLY.count(false),
         Err(f) => panic!("the kernel accepted the program but the run failed: {f}\n{text}"),
     };
+    TALLY.count(true);
     match InterpEngine::new().run(&bytes, &case.input, &options) {
         Ok(ours) => assert_eq!(
             ours, theirs,

@@ -44,8 +44,16 @@ pub enum Profile {
 pub struct Target {
     /// The profile.
     pub profile: Profile,
+    /// Address of the input (0 when unknown): [`Profile::Wild`] helper calls pass
+    /// pointers into it.
+    pub input_addr: u64,
     /// Length of the input (r1 points at it, r2 holds the length).
     pub input_len: usize,
+    /// [`Profile::Kernel`]: r1 points at a context whose first eight bytes hold the
+    /// input's address (instead of at the input itself).
+    pub input_in_context: bool,
+    /// Ids of the helpers [`Step::Helper`] calls (none: such steps are left out).
+    pub helpers: Vec<u32>,
     /// Further regions, as (address, length): their addresses are loaded into r3,
     /// r4, ... by the entry function's prologue ([`Profile::Wild`] only).
     pub regions: Vec<(u64, usize)>,
@@ -78,6 +86,18 @@ pub enum Step {
     },
     /// A local call of the function with this number (reduced to the functions there are).
     Call(u8),
+    /// A helper call with its arguments set up: r1 = a pointer `offset` bytes into
+    /// the input, r2 = `len`, r3 = `value`.
+    Helper {
+        /// Which of [`Target::helpers`].
+        which: u8,
+        /// Offset into the input.
+        offset: u8,
+        /// Length argument.
+        len: u8,
+        /// Third argument.
+        value: i32,
+    },
 }
 
 /// Raw choices for one instruction.
@@ -271,6 +291,18 @@ impl Builder<'_> {
                 Step::Insn(c) => self.choice(c, Some(0)),
                 Step::Loop { count, body } => self.counted_loop(*count, body),
                 Step::Call(n) => self.call(f, usize::from(*n)),
+                Step::Helper {
+                    which,
+                    offset,
+                    len,
+                    value,
+                } => self.helper(*which, *offset, *len, *value),
+            }
+        }
+        if self.kernel() && f == 0 {
+            // The kernel refuses functions nobody calls.
+            for callee in 1..self.function_count {
+                self.call_to(callee);
             }
         }
         self.push(Item::new(Op::Exit, 0, 0, 0, 0));
@@ -281,7 +313,11 @@ impl Builder<'_> {
     fn prologue(&mut self, f: usize) {
         if self.kernel() {
             // Keep the input pointer in r9, the other registers hold numbers only.
-            self.push(Item::new(Op::Mov64Reg, KERNEL_BASE, 1, 0, 0));
+            if f == 0 && self.target.input_in_context {
+                self.push(Item::new(Op::LdxDw, KERNEL_BASE, 1, 0, 0));
+            } else {
+                self.push(Item::new(Op::Mov64Reg, KERNEL_BASE, 1, 0, 0));
+            }
             for r in (0..KERNEL_BASE).filter(|&r| f != 0 || r != 2) {
                 self.mov(r, self.constant(r));
             }
@@ -330,18 +366,64 @@ impl Builder<'_> {
         } else {
             n % self.function_count
         };
+        self.call_to(callee);
+    }
+
+    fn call_to(&mut self, callee: usize) {
         if self.kernel() {
             self.push(Item::new(Op::Mov64Reg, 1, KERNEL_BASE, 0, 0));
         }
         let mut call = Item::new(Op::CallLocal, 0, 0, 0, 0);
         call.jump = Jump::Function(callee);
+        // A jump straight to the call would skip passing the input pointer.
+        call.scope = None;
         self.push(call);
+        self.forget_arguments();
+    }
+
+    /// The kernel forgets r1-r5 at a call: they get numbers again.
+    fn forget_arguments(&mut self) {
         if self.kernel() {
-            // The kernel forgets r1-r5 at a call.
             for r in 1..=5 {
                 self.mov(r, self.constant(r + 16));
             }
         }
+    }
+
+    fn helper(&mut self, which: u8, offset: u8, len: u8, value: i32) {
+        let Some(&id) = self
+            .target
+            .helpers
+            .get(usize::from(which) % self.target.helpers.len().max(1))
+        else {
+            return;
+        };
+        let input = self.target.input_len;
+        let start = self.items.len();
+        if self.kernel() {
+            // Inside the input, the length at most what is left of it.
+            let offset = usize::from(offset) % input.max(1);
+            let len = usize::from(len) % (input - offset + 1);
+            self.push(Item::new(Op::Mov64Reg, 1, KERNEL_BASE, 0, 0));
+            self.push(Item::new(Op::Add64Imm, 1, 0, 0, offset as i64));
+            self.mov(2, len as i64);
+        } else {
+            // Around the input, the length sometimes too long.
+            let at = self
+                .target
+                .input_addr
+                .wrapping_add(u64::from(offset))
+                .wrapping_sub(8);
+            self.push(Item::new(Op::Lddw, 1, 0, 0, at as i64));
+            self.mov(2, i64::from(len % 80));
+        }
+        self.mov(3, i64::from(value));
+        self.push(Item::new(Op::Call, 0, 0, 0, i64::from(id)));
+        // Jumps land on the first instruction of the set-up only.
+        for it in &mut self.items[start + 1..] {
+            it.scope = None;
+        }
+        self.forget_arguments();
     }
 
     fn dst(&self, x: u8) -> u8 {
@@ -362,6 +444,14 @@ impl Builder<'_> {
         let spec = op.spec();
         let mut it = Item::new(op, self.dst(c.dst), self.src(c.src), c.off, c.imm.value());
         it.scope = scope;
+        if self.kernel() && spec.semantics.ends_block() {
+            // The kernel refuses unreachable code: a conditional jump over the
+            // block's end keeps the next instruction reachable.
+            let mut guard = Item::new(Op::JneImm, it.dst, 0, 0, it.imm);
+            guard.jump = Jump::Item(self.items.len() + 2);
+            guard.scope = scope;
+            self.push(guard);
+        }
         match spec.semantics {
             Semantics::Alu(alu, width, Source::Imm) if self.kernel() => {
                 it.imm = kernel_alu_imm(alu, width, it.imm);
@@ -524,7 +614,13 @@ mod tests {
     fn outcomes(profile: Profile) -> BTreeMap<String, usize> {
         let target = Target {
             profile,
+            input_addr: 0,
             input_len: 64,
+            input_in_context: false,
+            helpers: match profile {
+                Profile::Wild => crate::helpers::IDS.collect(),
+                Profile::Kernel => crate::helpers::TYPED.collect(),
+            },
             regions: Vec::new(),
             frame_size: 512,
         };

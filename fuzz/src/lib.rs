@@ -4,10 +4,12 @@
 //! - [`helpers`]: the helper set generated programs call;
 //! - [`memory`]: regions at fixed addresses, reset before each engine's run;
 //! - [`compare`]: runs in the interpreter and the JIT, and what they observed;
-//! - [`blinding`]: the scan of compiled code for immediates the program chose.
+//! - [`blinding`]: the scan of compiled code for immediates the program chose;
+//! - [`tally`]: how often a filter (kernel, verifier) accepted a program.
 
 pub mod blinding;
 pub mod compare;
 pub mod gen;
 pub mod helpers;
 pub mod memory;
+pub mod tally;

@@ -1,6 +1,8 @@
 //! The memory of a differential run: the input (r1, writable, also the packet), a
 //! read-only region and a further writable region, at addresses that stay the same
-//! for every engine so pointers the program computes agree.
+//! for every engine so pointers the program computes agree. With a context
+//! ([`Buffers::with_context`]) r1 points at the read-only region instead, which holds
+//! the address of the further region.
 
 use ferrobpf_vm::interp::RunInput;
 use ferrobpf_vm::memory::RegionKind;
@@ -30,6 +32,7 @@ pub struct Snapshot {
 pub struct Buffers {
     initial: Contents,
     work: Contents,
+    context: bool,
 }
 
 impl Buffers {
@@ -38,7 +41,28 @@ impl Buffers {
         Buffers {
             work: initial.clone(),
             initial,
+            context: false,
         }
+    }
+
+    /// No input; `data` as the further writable region, and r1 = the address of an
+    /// eight-byte read-only context holding its address.
+    pub fn with_context(data: Vec<u8>) -> Buffers {
+        let mut b = Buffers::new(Contents {
+            input: Vec::new(),
+            readonly: vec![0; 8],
+            extra: data,
+        });
+        b.context = true;
+        let addr = b.extra_addr().to_le_bytes();
+        b.initial.readonly.copy_from_slice(&addr);
+        b.work.readonly.copy_from_slice(&addr);
+        b
+    }
+
+    /// Address of the further writable region (0 when it is empty).
+    pub fn extra_addr(&self) -> u64 {
+        address(&self.work.extra)
     }
 
     /// Address and length of the non-empty regions besides the input, in the order
@@ -53,11 +77,7 @@ impl Buffers {
 
     /// Address of the input (0 when it is empty).
     pub fn input_addr(&self) -> u64 {
-        if self.work.input.is_empty() {
-            0
-        } else {
-            self.work.input.as_ptr() as u64
-        }
+        address(&self.work.input)
     }
 
     /// Length of the input.
@@ -66,9 +86,14 @@ impl Buffers {
     }
 
     /// Restores the initial contents and returns the run's input: the regions, r1 =
-    /// the input's address, r2 = its length, the input as the packet.
+    /// the input's address, r2 = its length (or r1 = the context), the input as the
+    /// packet.
     pub fn fresh(&mut self) -> RunInput<'_> {
-        let (addr, len) = (self.input_addr(), self.work.input.len() as u64);
+        let args = if self.context {
+            [address(&self.work.readonly), 0, 0, 0, 0]
+        } else {
+            [self.input_addr(), self.work.input.len() as u64, 0, 0, 0]
+        };
         let Contents {
             input,
             readonly,
@@ -86,7 +111,7 @@ impl Buffers {
         if !extra.is_empty() {
             run.memory.add_writable(RegionKind::MapValue, extra);
         }
-        run.args = [addr, len, 0, 0, 0];
+        run.args = args;
         run
     }
 
@@ -96,5 +121,14 @@ impl Buffers {
             input: self.work.input.clone(),
             extra: self.work.extra.clone(),
         }
+    }
+}
+
+/// Address of a buffer's bytes (0 when it is empty).
+fn address(b: &[u8]) -> u64 {
+    if b.is_empty() {
+        0
+    } else {
+        b.as_ptr() as u64
     }
 }
