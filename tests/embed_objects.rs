@@ -4,7 +4,9 @@
 mod common;
 
 use common::{object_path, udp_frame};
-use ferrobpf::embed::{EmbedError, EngineKind, Object, Options, Packet, SkbMeta};
+use ferrobpf::embed::{
+    run_elf, EmbedError, EngineKind, Object, Options, Packet, RunRequest, SkbMeta,
+};
 
 fn object(name: &str, engine: EngineKind) -> Object {
     let bytes = std::fs::read(object_path(name)).unwrap();
@@ -132,6 +134,38 @@ fn threads_share_the_maps() {
         assert_eq!(u64_at(&obj, "counts", 17), 2000);
         assert_eq!(obj.map("bytes_by_source").unwrap().len(), 4);
     }
+}
+
+#[test]
+fn run_elf_reports_for_the_cli() {
+    let bytes = std::fs::read(object_path("xdp_counter")).unwrap();
+    let request = RunRequest {
+        packet: Some(udp_frame(9, 1)),
+        repeat: 3,
+        dump_maps: true,
+        engine: EngineKind::Jit,
+        ..RunRequest::default()
+    };
+    let text = run_elf(&bytes, &request).unwrap();
+    assert!(
+        text.starts_with("count_packets (XDP): 0x1 XDP_DROP\n"),
+        "{text}"
+    );
+    assert!(text.contains("packet: 00 00 00 00"), "{text}");
+    assert!(text.contains("map counts: array key 4 value 8 max_entries 256, 256 elements"));
+    assert!(
+        text.contains("  11 00 00 00 => 03 00 00 00 00 00 00 00"),
+        "{text}"
+    );
+    assert!(text.contains("map bytes_by_source: hash"));
+    let missing = RunRequest {
+        section: Some("nope".into()),
+        ..RunRequest::default()
+    };
+    assert!(matches!(
+        run_elf(&bytes, &missing),
+        Err(EmbedError::NoSuchProgram(_))
+    ));
 }
 
 #[test]

@@ -20,7 +20,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// Every map of `obj`: a header line per map, then its elements as
-/// `key => value` in hex (at most 64 per map).
+/// `key => value` in hex (at most 64 per map; for arrays, the non-zero ones).
 pub fn dump_maps(obj: &Object) -> String {
     let mut out = String::new();
     for (name, map) in obj.maps() {
@@ -49,14 +49,22 @@ pub fn dump_maps(obj: &Object) -> String {
             }
             MapType::Queue | MapType::Stack | MapType::PerfEventArray => {}
             _ => {
-                let keys: Vec<Vec<u8>> = map.keys().take(MAX_ELEMENTS + 1).collect();
-                for key in keys.iter().take(MAX_ELEMENTS) {
-                    if let Ok(v) = map.get(key) {
-                        let _ = writeln!(out, "  {} => {}", hex(key), hex(&v));
+                // Arrays hold every index: only non-zero values are shown.
+                let array = matches!(s.map_type, MapType::Array | MapType::PercpuArray);
+                let mut shown = 0;
+                for key in map.keys() {
+                    let Ok(v) = map.get(&key) else {
+                        continue;
+                    };
+                    if array && v.iter().all(|&b| b == 0) {
+                        continue;
                     }
-                }
-                if keys.len() > MAX_ELEMENTS {
-                    let _ = writeln!(out, "  ...");
+                    if shown == MAX_ELEMENTS {
+                        let _ = writeln!(out, "  ...");
+                        break;
+                    }
+                    shown += 1;
+                    let _ = writeln!(out, "  {} => {}", hex(&key), hex(&v));
                 }
             }
         }
