@@ -166,8 +166,12 @@ fn ptr_safe(old: &Ptr, cur: &Ptr, ids: &mut IdMap) -> bool {
         && old.off == cur.off
         && old.maybe_null == cur.maybe_null
         && old.var.includes(&cur.var)
-        && (!(old.maybe_null || matches!(old.kind, PtrKind::Packet { .. }))
-            || ids.check(old.id, cur.id))
+        && (!(old.maybe_null
+            || matches!(
+                old.kind,
+                PtrKind::Packet { .. } | PtrKind::PacketMeta { .. }
+            ))
+            || ((old.id == 0) == (cur.id == 0) && ids.check(old.id, cur.id)))
         && (old.ref_id == 0) == (cur.ref_id == 0)
         && ids.check(old.ref_id, cur.ref_id)
 }
@@ -214,7 +218,11 @@ pub fn contains(old: &State, cur: &State, live: impl Fn(usize, u8) -> bool) -> b
     }
     let mut ids = IdMap::default();
     for (depth, (fo, fc)) in old.frames.iter().zip(&cur.frames).enumerate() {
-        if fo.return_pc != fc.return_pc || fo.entry != fc.entry || fo.callback != fc.callback {
+        if fo.return_pc != fc.return_pc
+            || fo.entry != fc.entry
+            || fo.callback != fc.callback
+            || fo.cb_arg != fc.cb_arg
+        {
             return false;
         }
         for r in 0..NUM_REGS {
