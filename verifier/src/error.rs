@@ -169,6 +169,9 @@ pub enum Reason {
         /// Access size.
         size: u32,
     },
+    /// A partial overwrite of a spilled pointer (its remaining bytes would leak).
+    #[error("attempt to corrupt spilled pointer on stack")]
+    CorruptSpill,
     /// A pointer stored to the stack with fewer than 8 bytes.
     #[error("invalid size of register spill")]
     BadSpill,

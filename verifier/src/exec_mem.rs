@@ -157,6 +157,16 @@ pub(crate) fn access(
                 });
             };
             let lo32 = lo as i32;
+            let whole_spill = p.has_fixed_offset()
+                && size == 8
+                && matches!(value, Some(Value::Reg(..) | Value::Imm(_)));
+            if value.is_some()
+                && !whole_spill
+                && !env.config.allow_ptr_leaks
+                && fr.stack.overlaps_pointer_spill(lo32, (hi - lo) as usize)
+            {
+                return Err(Reason::CorruptSpill);
+            }
             if let Some(v) = value {
                 if !p.has_fixed_offset() {
                     fr.stack.write_data(lo32, (hi - lo) as usize, false);
@@ -377,6 +387,13 @@ pub(crate) fn helper_mem(
                     });
                 }
             } else {
+                if !env.config.allow_ptr_leaks
+                    && fr
+                        .stack
+                        .overlaps_pointer_spill(lo as i32, (hi - lo) as usize)
+                {
+                    return Err(Reason::CorruptSpill);
+                }
                 fr.stack.write_data(lo as i32, (hi - lo) as usize, false);
             }
             Ok(())

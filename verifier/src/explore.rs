@@ -923,8 +923,7 @@ impl<'a> Explorer<'a> {
         let old = exec_mem::access(env, st, insn.dst, off, size, None, false)?;
         exec_mem::access(env, st, insn.dst, off, size, Some(Value::Unknown), false)?;
         let old = match old {
-            RegState::Scalar(_) => RegState::Scalar(sized_unknown(size, false)),
-            RegState::Ptr(_) if env.config.allow_ptr_leaks => RegState::UNKNOWN,
+            RegState::Ptr(_) if !env.config.allow_ptr_leaks => return Err(Reason::CorruptSpill),
             _ => RegState::Scalar(sized_unknown(size, false)),
         };
         if op == AtomicOp::Cmpxchg {

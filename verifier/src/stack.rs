@@ -154,6 +154,16 @@ impl Stack {
         }
     }
 
+    /// Whether any byte of `off .. off+size` belongs to a spilled pointer.
+    pub fn overlaps_pointer_spill(&self, off: i32, size: usize) -> bool {
+        (0..size as i32).any(|k| {
+            locate(off + k).is_some_and(|(s, _)| {
+                let slot = self.slot(s);
+                slot.is_spill() && matches!(slot.spilled, RegState::Ptr(_))
+            })
+        })
+    }
+
     /// Spills a whole register into the aligned slot at `off`.
     pub fn spill(&mut self, off: i32, reg: RegState) {
         if let Some((s, _)) = locate(off) {
