@@ -6,26 +6,37 @@ use ferrobpf_jit::aarch64::emu::{EmuError, EmulatedProgram};
 use ferrobpf_jit::JitConfig;
 use ferrobpf_vm::asm::assemble;
 use ferrobpf_vm::helpers::HelperRegistry;
-use ferrobpf_vm::interp::Vm;
+use ferrobpf_vm::interp::{Config, Vm};
 use ferrobpf_vm::program::Program;
 
 /// Runs `text` on the interpreter and on the AArch64 code (checked with blinding,
 /// verified; near and far branches) over copies of `mem`; all must agree.
 fn agree(text: &str, mem: &[u8]) -> Result<u64, EmuError> {
     let program = Program::from_insns(assemble(text).expect("assembles")).expect("loads");
-    let mut want_mem = mem.to_vec();
-    let want = Vm::default().run(&program, &mut want_mem);
+    agree_with(&program, mem, Config::default())
+}
+
+/// [`agree`] for a loaded program, with the interpreter's `limits`.
+fn agree_with(program: &Program, mem: &[u8], limits: Config) -> Result<u64, EmuError> {
+    let text =
+        ferrobpf_vm::disasm::disassemble(program.insns(), ferrobpf_vm::disasm::Syntax::Conformance);
+    let text = text.lines().take(40).collect::<Vec<_>>().join("\n");
+    // One buffer for every engine, so faulting addresses are the same.
+    let mut buf = mem.to_vec();
+    let want = Vm::new(limits).run(program, &mut buf);
+    let want_mem = buf.clone();
     for config in [JitConfig::checked(), JitConfig::verified()] {
+        let config = JitConfig { limits, ..config };
         for far in [false, true] {
-            let jit = EmulatedProgram::compile_with(&program, &config, far).expect("compiles");
-            let mut got_mem = mem.to_vec();
-            let got = jit.run(&HelperRegistry::new(), &mut got_mem);
+            let jit = EmulatedProgram::compile_with(program, &config, far).expect("compiles");
+            buf.copy_from_slice(mem);
+            let got = jit.run(&HelperRegistry::new(), &mut buf);
             assert_eq!(
                 got,
                 want.clone().map_err(EmuError::from),
                 "{config:?} far={far}\n{text}"
             );
-            assert_eq!(got_mem, want_mem, "{config:?} far={far}\n{text}");
+            assert_eq!(buf, want_mem, "{config:?} far={far}\n{text}");
         }
     }
     want.map_err(EmuError::from)
@@ -145,4 +156,86 @@ fn callee_reads_its_callers_frame() {
         &[],
     )
     .unwrap();
+}
+
+#[test]
+fn memory_faults_name_the_instruction() {
+    let mem = [1u8, 2, 3, 4, 5, 6, 7, 8];
+    agree("ldxdw %r0, [%r1]\nexit", &mem).unwrap();
+    agree("ldxdw %r0, [%r1+1]\nexit", &mem).unwrap_err();
+    agree("mov %r0, 0\nstxw [%r1+6], %r0\nexit", &mem).unwrap_err();
+    agree("stdw [%r1], -2\nldxh %r0, [%r1+6]\nexit", &mem).unwrap();
+    agree("ldxw %r0, [%r10+8]\nexit", &mem).unwrap_err();
+    agree("stdw [%r10-512], 9\nldxdw %r0, [%r10-512]\nexit", &mem).unwrap();
+}
+
+#[test]
+fn atomics_match_the_interpreter() {
+    let mem = [0x11u8, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0, 0, 0, 0];
+    for op in ["add", "or", "and", "xor", "xchg", "cmpxchg"] {
+        for (suffix, off) in [("", 0), ("32", 0), ("", 1), ("32", 2)] {
+            let fetch = matches!(op, "xchg" | "cmpxchg");
+            let forms: &[&str] = if fetch { &["fetch"] } else { &["", "fetch"] };
+            for form in forms {
+                let mn = match *form {
+                    "fetch" => format!("lock fetch_{op}{suffix}"),
+                    _ => format!("lock {op}{suffix}"),
+                };
+                let mn = mn
+                    .replace("fetch_xchg", "xchg")
+                    .replace("fetch_cmpxchg", "cmpxchg");
+                let text = format!(
+                    "mov %r0, 0x44332211\nmov %r2, 0x0f0f\n{mn} [%r1+{off}], %r2\nadd %r0, %r2\nexit"
+                );
+                if assemble(&text).is_ok() {
+                    agree(&text, &mem).unwrap();
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn budget_faults_at_the_interpreters_instruction() {
+    let program =
+        Program::from_insns(assemble("mov %r0, 0\nadd %r0, 1\nja -2\nexit").unwrap()).unwrap();
+    for budget in [1, 2, 3, 100, 4097] {
+        let limits = Config {
+            instruction_budget: Some(budget),
+            ..Config::default()
+        };
+        agree_with(&program, &[], limits).unwrap_err();
+    }
+}
+
+#[test]
+fn large_frames_and_large_programs() {
+    let limits = Config {
+        stack_frame_size: 8192,
+        ..Config::default()
+    };
+    let text = "stdw [%r10-8192], 5\ncall local +2\nldxdw %r0, [%r10-8192]\nexit\n\
+                stdw [%r10-8192], 7\nldxdw %r0, [%r10+8]\nexit";
+    let program = Program::from_insns(assemble(text).unwrap()).unwrap();
+    assert_eq!(agree_with(&program, &[], limits), Ok(5));
+    // More slots than NEAR_LIMIT: far branches across more than 1 MiB of code,
+    // checked accesses whose misses are far away.
+    let mut text = String::from("mov %r0, 0\nldxb %r2, [%r1+3]\njeq %r2, 4, +30000\n");
+    for i in 0..10_000 {
+        text.push_str(&format!(
+            "add %r0, {i}\nstxb [%r1+{}], %r0\nldxb %r3, [%r1+1]\n",
+            i % 8
+        ));
+    }
+    text.push_str("exit\n");
+    let program = Program::from_insns(assemble(&text).unwrap()).unwrap();
+    let jit = EmulatedProgram::compile(&program, &JitConfig::checked()).unwrap();
+    assert!(jit.code().bytes.len() > 1 << 20);
+    for first in [4u8, 5] {
+        let mut want_mem = [0, 1, 2, first, 4, 5, 6, 7];
+        let mut got_mem = want_mem;
+        let want = Vm::default().run(&program, &mut want_mem);
+        let got = jit.run(&HelperRegistry::new(), &mut got_mem);
+        assert_eq!((got, got_mem), (want.map_err(EmuError::from), want_mem));
+    }
 }

@@ -1,6 +1,6 @@
 //! Compare-and-branch, calls (local and into the host) and budget metering.
 
-use super::regs::{host, ARGS, CALL, CTX, LR, TMP, TMP2};
+use super::regs::{host, ARGS, BUDGET, CALL, CTX, LR, TMP, TMP2};
 use super::{Cond, OutOfLine, A64};
 use crate::context::offsets;
 use crate::fault::{pack_packet, size_log2, FaultCode};
@@ -84,7 +84,7 @@ impl A64 {
             ; stp x21, x22, [sp, 16]
             ; stp x23, x30, [sp, 32]
         );
-        self.sub_frame(23, 23);
+        self.sub_frame(host(10), host(10), TMP2);
         a64!(self.ops,
             bl =>target
             ; ldp x21, x22, [sp, 16]
@@ -96,14 +96,14 @@ impl A64 {
         );
     }
 
-    /// `dst = src - frame_size`.
-    pub(super) fn sub_frame(&mut self, dst: u32, src: u32) {
+    /// `dst = src - frame_size`, through `tmp` (not `src`) for large frames.
+    pub(super) fn sub_frame(&mut self, dst: u32, src: u32, tmp: u32) {
         let frame = self.runtime.frame_size;
         if frame < 4096 {
             a64!(self.ops, sub XSP(dst), XSP(src), frame);
         } else {
-            self.mov_imm(TMP2, u64::from(frame));
-            a64!(self.ops, sub X(dst), X(src), X(TMP2));
+            self.mov_imm(tmp, u64::from(frame));
+            a64!(self.ops, sub X(dst), X(src), X(tmp));
         }
     }
 
@@ -170,27 +170,28 @@ impl A64 {
     /// Leaves through the fault exit when the host recorded a fault.
     pub(super) fn check_fault(&mut self) {
         let fault_exit = self.fault_exit;
-        a64!(self.ops,
-            ldr X(TMP), [X(CTX), offsets::FAULT as u32]
-            ; cmp XSP(TMP), 0
-        );
-        self.branch_if(Cond::Ne, fault_exit);
+        a64!(self.ops, ldr X(TMP), [X(CTX), offsets::FAULT as u32]);
+        if self.far {
+            let ok = self.ops.new_dynamic_label();
+            a64!(self.ops, cbz X(TMP), =>ok ; b =>fault_exit ; =>ok);
+        } else {
+            a64!(self.ops, cbnz X(TMP), =>fault_exit);
+        }
     }
 
+    /// The budget lives in its own register: one subtraction and a branch.
     pub(super) fn emit_meter(&mut self, count: u32) {
         let exhausted = self.ops.new_dynamic_label();
         self.out_of_line.push(OutOfLine::Budget {
             entry: exhausted,
             end: self.pc.saturating_add(count),
         });
-        a64!(self.ops, ldr X(TMP), [X(CTX), offsets::BUDGET as u32]);
         if count < 4096 {
-            a64!(self.ops, subs X(TMP), XSP(TMP), count);
+            a64!(self.ops, subs X(BUDGET), XSP(BUDGET), count);
         } else {
             self.mov_imm(TMP2, u64::from(count));
-            a64!(self.ops, subs X(TMP), X(TMP), X(TMP2));
+            a64!(self.ops, subs X(BUDGET), X(BUDGET), X(TMP2));
         }
-        a64!(self.ops, str X(TMP), [X(CTX), offsets::BUDGET as u32]);
         self.branch_if(Cond::Lo, exhausted);
     }
 }

@@ -39,10 +39,9 @@ impl A64 {
             entry: miss,
             resume,
             packed: pack_miss(self.pc, store, log2),
-            size: access.size.bytes(),
         });
-        if self.lookup_stub.is_none() {
-            self.lookup_stub = Some(self.ops.new_dynamic_label());
+        if self.miss_stub.is_none() {
+            self.miss_stub = Some(self.ops.new_dynamic_label());
         }
         (ADDR, 0)
     }

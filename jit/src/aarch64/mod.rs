@@ -106,12 +106,12 @@ impl Cond {
 
 /// Code placed after the program body.
 enum OutOfLine {
-    /// A window miss of a checked access: look the address up, then resume.
+    /// A window miss of a checked access: the miss stub checks the live stack or
+    /// looks the address up, then the access resumes.
     Miss {
         entry: DynamicLabel,
         resume: DynamicLabel,
         packed: u64,
-        size: u32,
     },
     /// The budget could not cover the segment that ends before slot `end`.
     Budget { entry: DynamicLabel, end: u32 },
@@ -131,7 +131,7 @@ pub struct A64 {
     far: bool,
     out_of_line: Vec<OutOfLine>,
     fault_exit: DynamicLabel,
-    lookup_stub: Option<DynamicLabel>,
+    miss_stub: Option<DynamicLabel>,
 }
 
 impl A64 {
@@ -159,7 +159,7 @@ impl A64 {
             far,
             out_of_line: Vec::new(),
             fault_exit,
-            lookup_stub: None,
+            miss_stub: None,
         }
     }
 

@@ -20,6 +20,13 @@ pub const ADDR: u32 = 11;
 pub const TMP2: u32 = 12;
 /// Status register of store-exclusive loops.
 pub const STATUS: u32 = 13;
+/// Where the miss stub returns to.
+pub const RESUME: u32 = 12;
+/// Temporaries of the miss stub.
+pub const STUB_TMP: [u32; 3] = [14, 15, 17];
+/// Instructions left before the budget runs out (callee-saved; `ctx.budget` is only
+/// its initial value).
+pub const BUDGET: u32 = 25;
 /// Holds the address of a host function while calling it.
 pub const CALL: u32 = 16;
 /// The link register.
@@ -43,7 +50,10 @@ mod tests {
             for b in &MAP[i + 1..] {
                 assert_ne!(a, b);
             }
-            assert!(![CTX, SCRATCH, TMP, ADDR, TMP2, STATUS, CALL, LR, ZR, 18].contains(a));
+            assert!(
+                ![CTX, SCRATCH, TMP, ADDR, TMP2, STATUS, CALL, LR, ZR, 18, BUDGET, 14, 15, 17]
+                    .contains(a)
+            );
         }
     }
 }

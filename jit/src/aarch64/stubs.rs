@@ -1,8 +1,8 @@
 //! What follows the program body: out-of-line slow paths, the shared lookup stub, the
 //! entry glue and the fault exit.
 
-use super::regs::{host, ADDR, CALL, CTX, LR, SCRATCH, TMP, ZR};
-use super::{A64Code, Cond, OutOfLine, A64};
+use super::regs::{host, ADDR, BUDGET, CALL, CTX, LR, RESUME, SCRATCH, STUB_TMP, TMP};
+use super::{A64Code, OutOfLine, A64};
 use crate::context::offsets;
 use crate::error::JitError;
 use crate::fault::FaultCode;
@@ -11,7 +11,7 @@ use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi};
 /// Registers the lookup stub saves around the call into the host: every
 /// caller-saved register holding eBPF state or a live temporary, and the link
 /// register, in pairs (16 bytes each keep the stack aligned).
-const LOOKUP_SAVED: [(u32, u32); 5] = [(0, 1), (2, 3), (4, 7), (SCRATCH, ADDR), (LR, ZR)];
+const LOOKUP_SAVED: [(u32, u32); 5] = [(0, 1), (2, 3), (4, 7), (SCRATCH, ADDR), (LR, RESUME)];
 
 impl A64 {
     pub(super) fn emit_finish(mut self, entry: DynamicLabel) -> Result<A64Code, JitError> {
@@ -22,39 +22,24 @@ impl A64 {
                     entry,
                     resume,
                     packed,
-                    size,
                 } => {
-                    let stub = self.lookup_stub.unwrap_or(fault_exit);
-                    let slow = self.ops.new_dynamic_label();
+                    let stub = self.miss_stub.unwrap_or(fault_exit);
                     a64!(self.ops, =>entry);
-                    self.sub_frame(TMP, host(10));
-                    a64!(self.ops,
-                        cmp X(ADDR), X(TMP)
-                        ; b.lo =>slow
-                        ; ldr X(TMP), [X(CTX), offsets::STACK_TOP as u32]
-                        ; sub XSP(TMP), XSP(TMP), size
-                        ; cmp X(ADDR), X(TMP)
-                    );
-                    self.branch_if(Cond::Ls, resume);
-                    a64!(self.ops, =>slow);
                     self.mov_imm(TMP, packed);
-                    a64!(self.ops,
-                        str X(LR), [sp, -16]!
-                        ; bl =>stub
-                        ; ldr X(LR), [sp], 16
-                        ; b =>resume
-                    );
+                    if self.far {
+                        let back = self.ops.new_dynamic_label();
+                        a64!(self.ops, adr X(RESUME), =>back ; b =>stub ; =>back ; b =>resume);
+                    } else {
+                        a64!(self.ops, adr X(RESUME), =>resume ; b =>stub);
+                    }
                 }
                 OutOfLine::Budget { entry, end } => {
                     // The budget went below zero by the part of the segment it could
                     // not cover: the run stops that many slots before the end.
+                    a64!(self.ops, =>entry);
+                    self.mov_imm(TMP, u64::from(end));
                     a64!(self.ops,
-                        =>entry
-                        ; ldr X(TMP), [X(CTX), offsets::BUDGET as u32]
-                    );
-                    self.mov_imm(SCRATCH, u64::from(end));
-                    a64!(self.ops,
-                        add X(TMP), X(TMP), X(SCRATCH)
+                        add X(TMP), X(TMP), X(BUDGET)
                         ; str X(TMP), [X(CTX), offsets::FAULT_PC as u32]
                     );
                     self.emit_fault_code(FaultCode::Budget);
@@ -67,8 +52,8 @@ impl A64 {
                 }
             }
         }
-        if let Some(stub) = self.lookup_stub {
-            self.emit_lookup_stub(stub);
+        if let Some(stub) = self.miss_stub {
+            self.emit_miss_stub(stub);
         }
         let start = self.ops.offset();
         a64!(self.ops,
@@ -81,6 +66,7 @@ impl A64 {
             ; mov X(CTX), x0
             ; mov XSP(TMP), sp
             ; str X(TMP), [X(CTX), offsets::SAVED_SP as u32]
+            ; ldr X(BUDGET), [X(CTX), offsets::BUDGET as u32]
         );
         for r in 0..11u8 {
             a64!(self.ops, ldr X(host(r)), [X(CTX), offsets::reg(usize::from(r)) as u32]);
@@ -123,10 +109,28 @@ impl A64 {
         );
     }
 
-    /// Called with the address in ADDR and the packed miss in TMP; saves the live
-    /// caller-saved registers and asks the host for the region.
-    fn emit_lookup_stub(&mut self, stub: DynamicLabel) {
+    /// Entered by a branch with the address in ADDR, the packed miss in TMP and the
+    /// address to resume at in RESUME. Accepts the live stack (from one frame below
+    /// r10 to the entry frame's top), else saves the live caller-saved registers
+    /// and asks the host for the region.
+    fn emit_miss_stub(&mut self, stub: DynamicLabel) {
+        let [a, b, one] = STUB_TMP;
+        let slow = self.ops.new_dynamic_label();
         a64!(self.ops, =>stub);
+        self.sub_frame(a, host(10), a);
+        a64!(self.ops,
+            cmp X(ADDR), X(a)
+            ; b.lo =>slow
+            ; ldr X(a), [X(CTX), offsets::STACK_TOP as u32]
+            ; ubfx X(b), X(TMP), 33, 2
+            ; movz X(one), 1
+            ; lsl X(b), X(one), X(b)
+            ; sub X(a), X(a), X(b)
+            ; cmp X(ADDR), X(a)
+            ; b.hi =>slow
+            ; br X(RESUME)
+            ; =>slow
+        );
         for (a, b) in LOOKUP_SAVED {
             a64!(self.ops, stp X(a), X(b), [sp, -16]!);
         }
@@ -141,6 +145,6 @@ impl A64 {
             a64!(self.ops, ldp X(a), X(b), [sp], 16);
         }
         self.check_fault();
-        a64!(self.ops, ret);
+        a64!(self.ops, br X(RESUME));
     }
 }
