@@ -9,7 +9,7 @@ mod kernel;
 
 use common::{corpus_dir, programs_in, Program};
 use ferrobpf_elf::Object;
-use ferrobpf_verifier::{verify, Config, MapInfo, MapType, ProgType};
+use ferrobpf_verifier::{verify, Config, ProgType};
 use std::collections::BTreeMap;
 
 /// Every program of every object in `tests/corpus/c` (built by its `build.sh`), named
@@ -27,17 +27,7 @@ fn c_programs() -> Vec<Program> {
         let stem = f.file_stem().unwrap().to_string_lossy().into_owned();
         let obj =
             Object::parse(&std::fs::read(&f).unwrap()).unwrap_or_else(|e| panic!("{stem}: {e}"));
-        let maps: Vec<MapInfo> = obj
-            .maps()
-            .iter()
-            .map(|m| MapInfo {
-                map_type: MapType::from_kernel_id(m.map_type),
-                key_size: m.key_size,
-                value_size: m.value_size,
-                max_entries: m.max_entries,
-                read_only: m.read_only,
-            })
-            .collect();
+        let maps = common::map_infos(&obj);
         for p in obj.programs() {
             let t = ProgType::from_section(&p.section)
                 .unwrap_or_else(|| panic!("{stem}: section {}", p.section));

@@ -4,8 +4,10 @@
 //! `tests/samples_gaps.tsv` (and a listed program we now accept fails the test, so the
 //! list only shrinks). Prints agreement and timing figures.
 
+mod common;
+
 use ferrobpf_elf::Object;
-use ferrobpf_verifier::{verify, Config, MapInfo, MapType, ProgType};
+use ferrobpf_verifier::{verify, Config, ProgType};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -109,17 +111,7 @@ fn kernel_verdicts_on_real_programs() {
             ));
             continue;
         };
-        let maps: Vec<MapInfo> = obj
-            .maps()
-            .iter()
-            .map(|m| MapInfo {
-                map_type: MapType::from_kernel_id(m.map_type),
-                key_size: m.key_size,
-                value_size: m.value_size,
-                max_entries: m.max_entries,
-                read_only: m.read_only,
-            })
-            .collect();
+        let maps = common::map_infos(obj);
         let name = format!("{}:{}", row.object, row.function);
         let r = verify(&prog.insns, &maps, &Config::privileged(t));
         let kernel_ok = row.verdict == "ACCEPTED";

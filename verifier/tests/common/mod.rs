@@ -1,5 +1,8 @@
-//! Shared by the corpus tests: reading the hand-written programs and their headers.
+//! Shared by the corpus tests: reading the hand-written programs and their headers,
+//! and map descriptions from ELF objects. (Each test crate uses a part of it.)
+#![allow(dead_code)]
 
+use ferrobpf_elf::Object;
 use ferrobpf_verifier::{Config, MapInfo, MapType, ProgType};
 use ferrobpf_vm::asm::assemble;
 use ferrobpf_vm::Insn;
@@ -25,7 +28,6 @@ pub fn tests_dir() -> PathBuf {
 }
 
 /// `verifier/tests/corpus`.
-#[allow(dead_code)]
 pub fn corpus_dir() -> PathBuf {
     tests_dir().join("corpus")
 }
@@ -103,6 +105,21 @@ pub fn programs_in(dir: &str) -> Vec<Program> {
         .map(|p| {
             let name = p.file_stem().unwrap().to_string_lossy().into_owned();
             parse(&name, &std::fs::read_to_string(p).unwrap())
+        })
+        .collect()
+}
+
+/// What the verifier needs to know of an object's maps, in the object's order (the
+/// order `lddw map_idx` uses).
+pub fn map_infos(obj: &Object) -> Vec<MapInfo> {
+    obj.maps()
+        .iter()
+        .map(|m| MapInfo {
+            map_type: MapType::from_kernel_id(m.map_type),
+            key_size: m.key_size,
+            value_size: m.value_size,
+            max_entries: m.max_entries,
+            read_only: m.read_only,
         })
         .collect()
 }

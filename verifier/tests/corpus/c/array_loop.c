@@ -1,14 +1,6 @@
 /* Sum the 16 words of an array value in a real (not unrolled) loop. */
-#include "common.h"
 
-struct val { __u64 w[16]; };
-
-struct {
-    __uint(type, BPF_MAP_TYPE_ARRAY);
-    __type(key, __u32);
-    __type(value, struct val);
-    __uint(max_entries, 1);
-} arr SEC(".maps");
+#include "index_map.h"
 
 SEC("socket")
 int sum(struct __sk_buff *skb)

@@ -1,14 +1,5 @@
-/* The same index, bounded first. */
-#include "common.h"
-
-struct val { __u32 idx; __u64 w[16]; };
-
-struct {
-    __uint(type, BPF_MAP_TYPE_ARRAY);
-    __type(key, __u32);
-    __type(value, struct val);
-    __uint(max_entries, 1);
-} arr SEC(".maps");
+/* The index of unchecked_index.c, bounded first. */
+#include "index_map.h"
 
 SEC("socket")
 int get(struct __sk_buff *skb)

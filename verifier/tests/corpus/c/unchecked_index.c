@@ -1,14 +1,5 @@
 /* Bug: an index read from the map indexes the value without a bound. */
-#include "common.h"
-
-struct val { __u32 idx; __u64 w[16]; };
-
-struct {
-    __uint(type, BPF_MAP_TYPE_ARRAY);
-    __type(key, __u32);
-    __type(value, struct val);
-    __uint(max_entries, 1);
-} arr SEC(".maps");
+#include "index_map.h"
 
 SEC("socket")
 int get(struct __sk_buff *skb)
