@@ -4,7 +4,7 @@
 //!
 //! The engine that executes instructions (interpreter or JIT) is the caller's
 //! [`Engine`]; a scheduled tail call ends the current program (see
-//! [`prepare::stubs`](super::prepare::stubs)) and [`run`] then asks the engine
+//! [`prepare::stubs`](super::prepare::stubs)) and the run functions then ask the engine
 //! for the target, with the same context and packet, until a program returns
 //! without one.
 

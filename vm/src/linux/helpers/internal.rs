@@ -1,5 +1,5 @@
 //! The helpers behind the code the loader adds for `bpf_tail_call` and
-//! `bpf_for_each_map_elem` ([`prepare`](crate::linux::prepare)). Their ids lie in a
+//! `bpf_for_each_map_elem` ([`prepare`](mod@crate::linux::prepare)). Their ids lie in a
 //! range Linux does not use; programs may not call them directly (loading refuses
 //! it).
 

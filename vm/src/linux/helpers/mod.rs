@@ -4,7 +4,7 @@
 //!
 //! `bpf_tail_call`, `bpf_loop` and `bpf_for_each_map_elem` call back into the
 //! program; they are implemented by code the loader adds to the program (see
-//! [`prepare`](crate::linux::prepare)), with the two internal helpers of
+//! [`prepare`](mod@crate::linux::prepare)), with the two internal helpers of
 //! [`internal`] doing the map side. Their registry entries only report a program
 //! that was not prepared.
 

@@ -8,10 +8,10 @@
 //!   with a local call: the callback is found by comparing r2 with the address of
 //!   every function whose address the program takes (`lddw func`), so no
 //!   run-time code pointer is needed. For-each asks the internal helper
-//!   [`FOR_EACH_NEXT`](crate::linux::helpers::internal::FOR_EACH_NEXT) for each
+//!   [`crate::linux::helpers::internal::FOR_EACH_NEXT`] for each
 //!   element (its key is copied into the added function's frame);
 //! - the tail-call function asks the internal helper
-//!   [`TAIL_CALL`](crate::linux::helpers::internal::TAIL_CALL) to schedule the
+//!   [`crate::linux::helpers::internal::TAIL_CALL`] to schedule the
 //!   target and, when it did, ends the run at once with an out-of-range legacy
 //!   packet load (which ends a run with r0 = 0 in every engine, as in the kernel);
 //!   the host then runs the target with the same context (see
