@@ -1,7 +1,8 @@
 //! Untrusted objects never crash the host: the test objects of tests/bpf, with
 //! random bytes changed or cut off, through loading and (for what loads) runs
 //! with an instruction budget on both engines. Every outcome must be a value or a
-//! typed error. `FERROBPF_LONG=1` runs 50 times more mutations.
+//! typed error. `FERROBPF_LONG=1` runs 50 times more mutations;
+//! `FERROBPF_MUTATIONS=N` runs N per object.
 
 mod common;
 
@@ -57,10 +58,10 @@ fn exercise(obj: &Object) {
 
 #[test]
 fn mutated_objects_give_typed_errors() {
-    let rounds = if std::env::var_os("FERROBPF_LONG").is_some() {
-        2500
-    } else {
-        50
+    let rounds = match std::env::var("FERROBPF_MUTATIONS") {
+        Ok(n) => n.parse().unwrap_or(50),
+        Err(_) if std::env::var_os("FERROBPF_LONG").is_some() => 2500,
+        Err(_) => 50,
     };
     let names = [
         "xdp_counter",
