@@ -272,3 +272,30 @@ proptest! {
         check(build(true, &main, &callee, seed), &mem)?;
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: cases(128),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// movz/movn/movk materialisation of any 64-bit and 32-bit value.
+    #[test]
+    fn immediates_materialise(value in any::<u64>(), half in any::<i32>(), blinded in any::<bool>()) {
+        let insns = vec![
+            Insn::new(Op::Lddw, 0, 0, 0, value as i64),
+            Insn::new(Op::LddwHigh, 0, 0, 0, (value as i64) >> 32),
+            Insn::new(Op::Mov32Imm, 2, 0, 0, i64::from(half)),
+            Insn::new(Op::Xor64Reg, 0, 2, 0, 0),
+            Insn::new(Op::Exit, 0, 0, 0, 0),
+        ];
+        let program = Program::from_insns(insns).expect("loads");
+        let config = if blinded { JitConfig::checked() } else { JitConfig::verified() };
+        let jit = EmulatedProgram::compile(&program, &config).expect("compiles");
+        prop_assert_eq!(
+            jit.run(&HelperRegistry::new(), &mut []),
+            Ok(value ^ u64::from(half as u32))
+        );
+    }
+}

@@ -36,9 +36,10 @@ use dynasmrt::VecAssembler;
 use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi};
 use ferrobpf_vm::isa::{AluOp, AtomicOp, JmpCond, Width};
 
-/// Programs with more slots than this use far conditional branches (no code path
-/// emits more than 256 bytes per slot, so below it all code fits in 1 MiB).
-pub const NEAR_LIMIT: usize = 4096;
+/// Programs with more slots than this use far conditional branches: no slot emits
+/// more than 256 bytes (body and out-of-line paths together), so below it the body,
+/// the out-of-line paths and the stubs fit well within 1 MiB.
+pub const NEAR_LIMIT: usize = 3072;
 
 /// Addresses of the host functions generated code calls (AAPCS64), with the same
 /// arguments as the x86-64 back end's trampolines.
