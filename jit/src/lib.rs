@@ -29,6 +29,7 @@
 //!
 //! Verified mode keeps every check until the verifier exists.
 
+pub mod aarch64;
 mod call;
 pub mod code;
 pub mod config;
@@ -40,7 +41,6 @@ pub mod lower;
 pub mod program;
 #[cfg(target_arch = "x86_64")]
 pub mod x64;
-pub mod aarch64;
 
 pub use config::{JitConfig, Mode};
 pub use error::JitError;

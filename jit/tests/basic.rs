@@ -105,3 +105,20 @@ fn budget_stops_loops() {
         ExecError::new(1, ExecErrorKind::BudgetExhausted { budget: 10 })
     );
 }
+
+#[test]
+fn misaligned_atomics_match_the_interpreter_without_split_locks() {
+    let text =
+        "mov %r2, 5\nlock fetch add [%r1+3], %r2\nmov %r0, 77\nlock cmpxchg32 [%r1+9], %r2\n\
+                mov %r3, 9\nlock xchg [%r1+1], %r3\nmov %r4, -1\nlock fetch xor32 [%r1+6], %r4\n\
+                add %r0, %r2\nadd %r0, %r3\nadd %r0, %r4\nexit";
+    let program = Program::from_insns(assemble(text).expect("assembles")).expect("loads");
+    let mut want_mem: Vec<u8> = (0..32).collect();
+    let want = ferrobpf_vm::interp::Vm::default().run(&program, &mut want_mem);
+    for config in [JitConfig::checked(), JitConfig::verified()] {
+        let mut mem: Vec<u8> = (0..32).collect();
+        let jit = JitProgram::compile(&program, &config).expect("compiles");
+        assert_eq!(jit.run(&HelperRegistry::new(), &mut mem), want);
+        assert_eq!(mem, want_mem);
+    }
+}

@@ -119,30 +119,80 @@ impl X64 {
     pub(super) fn emit_atomic(&mut self, op: AtomicOp, fetch: bool, access: Access, src: BpfReg) {
         let (b, o) = self.address(access, true);
         if b != ADDR {
-            x64!(self.ops, lea Rq(ADDR), [Rq(b) + o]);
+            x64!(self.ops, lea r11, [Rq(b) + o]);
         }
         let s = host(src);
         let w64 = access.size == Size::DW;
+        let misaligned = self.ops.new_dynamic_label();
+        let done = self.ops.new_dynamic_label();
+        let mask = if w64 { 7 } else { 3 };
+        x64!(self.ops, test r11b, BYTE mask ; jnz =>misaligned);
+        self.out_of_line.push(OutOfLine::PlainAtomic {
+            entry: misaligned,
+            resume: done,
+            op,
+            fetch,
+            w64,
+            src: s,
+        });
         match (op, fetch, w64) {
-            (AtomicOp::Add, false, true) => x64!(self.ops, lock add QWORD [Rq(ADDR)], Rq(s)),
-            (AtomicOp::Add, false, false) => x64!(self.ops, lock add DWORD [Rq(ADDR)], Rd(s)),
-            (AtomicOp::Or, false, true) => x64!(self.ops, lock or QWORD [Rq(ADDR)], Rq(s)),
-            (AtomicOp::Or, false, false) => x64!(self.ops, lock or DWORD [Rq(ADDR)], Rd(s)),
-            (AtomicOp::And, false, true) => x64!(self.ops, lock and QWORD [Rq(ADDR)], Rq(s)),
-            (AtomicOp::And, false, false) => x64!(self.ops, lock and DWORD [Rq(ADDR)], Rd(s)),
-            (AtomicOp::Xor, false, true) => x64!(self.ops, lock xor QWORD [Rq(ADDR)], Rq(s)),
-            (AtomicOp::Xor, false, false) => x64!(self.ops, lock xor DWORD [Rq(ADDR)], Rd(s)),
-            (AtomicOp::Add, true, true) => x64!(self.ops, lock xadd QWORD [Rq(ADDR)], Rq(s)),
-            (AtomicOp::Add, true, false) => x64!(self.ops, lock xadd DWORD [Rq(ADDR)], Rd(s)),
-            (AtomicOp::Xchg, _, true) => x64!(self.ops, xchg QWORD [Rq(ADDR)], Rq(s)),
-            (AtomicOp::Xchg, _, false) => x64!(self.ops, xchg DWORD [Rq(ADDR)], Rd(s)),
-            (AtomicOp::Cmpxchg, _, true) => x64!(self.ops, lock cmpxchg QWORD [Rq(ADDR)], Rq(s)),
+            (AtomicOp::Add, false, true) => x64!(self.ops, lock add QWORD [r11], Rq(s)),
+            (AtomicOp::Add, false, false) => x64!(self.ops, lock add DWORD [r11], Rd(s)),
+            (AtomicOp::Or, false, true) => x64!(self.ops, lock or QWORD [r11], Rq(s)),
+            (AtomicOp::Or, false, false) => x64!(self.ops, lock or DWORD [r11], Rd(s)),
+            (AtomicOp::And, false, true) => x64!(self.ops, lock and QWORD [r11], Rq(s)),
+            (AtomicOp::And, false, false) => x64!(self.ops, lock and DWORD [r11], Rd(s)),
+            (AtomicOp::Xor, false, true) => x64!(self.ops, lock xor QWORD [r11], Rq(s)),
+            (AtomicOp::Xor, false, false) => x64!(self.ops, lock xor DWORD [r11], Rd(s)),
+            (AtomicOp::Add, true, true) => x64!(self.ops, lock xadd QWORD [r11], Rq(s)),
+            (AtomicOp::Add, true, false) => x64!(self.ops, lock xadd DWORD [r11], Rd(s)),
+            (AtomicOp::Xchg, _, true) => x64!(self.ops, xchg QWORD [r11], Rq(s)),
+            (AtomicOp::Xchg, _, false) => x64!(self.ops, xchg DWORD [r11], Rd(s)),
+            (AtomicOp::Cmpxchg, _, true) => x64!(self.ops, lock cmpxchg QWORD [r11], Rq(s)),
             (AtomicOp::Cmpxchg, _, false) => {
-                x64!(self.ops, lock cmpxchg DWORD [Rq(ADDR)], Rd(s) ; mov eax, eax)
+                x64!(self.ops, lock cmpxchg DWORD [r11], Rd(s) ; mov eax, eax)
             }
             (AtomicOp::Or | AtomicOp::And | AtomicOp::Xor, true, _) => {
                 self.emit_fetch_loop(op, w64, s)
             }
+        }
+        x64!(self.ops, =>done);
+    }
+
+    /// The misaligned form of an atomic (out of line): old value in SCRATCH, new
+    /// value computed in TMP and stored, then the fetched value written back.
+    pub(super) fn emit_plain_atomic(&mut self, op: AtomicOp, fetch: bool, w64: bool, s: u8) {
+        if w64 {
+            x64!(self.ops, mov Rq(SCRATCH), QWORD [r11] ; mov Rq(TMP), Rq(SCRATCH));
+            match op {
+                AtomicOp::Add => x64!(self.ops, add Rq(TMP), Rq(s)),
+                AtomicOp::Or => x64!(self.ops, or Rq(TMP), Rq(s)),
+                AtomicOp::And => x64!(self.ops, and Rq(TMP), Rq(s)),
+                AtomicOp::Xor => x64!(self.ops, xor Rq(TMP), Rq(s)),
+                AtomicOp::Xchg => x64!(self.ops, mov Rq(TMP), Rq(s)),
+                AtomicOp::Cmpxchg => x64!(self.ops, cmp Rq(SCRATCH), rax ; cmove Rq(TMP), Rq(s)),
+            }
+            x64!(self.ops, mov QWORD [r11], Rq(TMP));
+        } else {
+            x64!(self.ops, mov Rd(SCRATCH), DWORD [r11] ; mov Rd(TMP), Rd(SCRATCH));
+            match op {
+                AtomicOp::Add => x64!(self.ops, add Rd(TMP), Rd(s)),
+                AtomicOp::Or => x64!(self.ops, or Rd(TMP), Rd(s)),
+                AtomicOp::And => x64!(self.ops, and Rd(TMP), Rd(s)),
+                AtomicOp::Xor => x64!(self.ops, xor Rd(TMP), Rd(s)),
+                AtomicOp::Xchg => x64!(self.ops, mov Rd(TMP), Rd(s)),
+                AtomicOp::Cmpxchg => x64!(self.ops, cmp Rd(SCRATCH), eax ; cmove Rd(TMP), Rd(s)),
+            }
+            x64!(self.ops, mov DWORD [r11], Rd(TMP));
+        }
+        let dst = match op {
+            AtomicOp::Cmpxchg => Some(RAX),
+            AtomicOp::Xchg => Some(s),
+            _ => fetch.then_some(s),
+        };
+        if let Some(d) = dst {
+            // SCRATCH holds the zero-extended old value in both widths.
+            x64!(self.ops, mov Rq(d), Rq(SCRATCH));
         }
     }
 
@@ -153,26 +203,26 @@ impl X64 {
         let again = self.ops.new_dynamic_label();
         x64!(self.ops, mov Rq(TMP), rax);
         if w64 {
-            x64!(self.ops, mov rax, QWORD [Rq(ADDR)] ; =>again ; mov Rq(SCRATCH), rax);
+            x64!(self.ops, mov rax, QWORD [r11] ; =>again ; mov Rq(SCRATCH), rax);
             match op {
                 AtomicOp::Or => x64!(self.ops, or Rq(SCRATCH), Rq(val)),
                 AtomicOp::And => x64!(self.ops, and Rq(SCRATCH), Rq(val)),
                 _ => x64!(self.ops, xor Rq(SCRATCH), Rq(val)),
             }
             x64!(self.ops,
-                lock cmpxchg QWORD [Rq(ADDR)], Rq(SCRATCH)
+                lock cmpxchg QWORD [r11], Rq(SCRATCH)
                 ; jne =>again
                 ; mov Rq(s), rax
             );
         } else {
-            x64!(self.ops, mov eax, DWORD [Rq(ADDR)] ; =>again ; mov Rd(SCRATCH), eax);
+            x64!(self.ops, mov eax, DWORD [r11] ; =>again ; mov Rd(SCRATCH), eax);
             match op {
                 AtomicOp::Or => x64!(self.ops, or Rd(SCRATCH), Rd(val)),
                 AtomicOp::And => x64!(self.ops, and Rd(SCRATCH), Rd(val)),
                 _ => x64!(self.ops, xor Rd(SCRATCH), Rd(val)),
             }
             x64!(self.ops,
-                lock cmpxchg DWORD [Rq(ADDR)], Rd(SCRATCH)
+                lock cmpxchg DWORD [r11], Rd(SCRATCH)
                 ; jne =>again
                 ; mov Rd(s), eax
             );

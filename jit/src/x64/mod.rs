@@ -49,6 +49,16 @@ enum OutOfLine {
         packed: u64,
         size: i32,
     },
+    /// An atomic at a misaligned address: a plain read-modify-write (as the
+    /// interpreter does), never a split lock, which the host may trap and throttle.
+    PlainAtomic {
+        entry: DynamicLabel,
+        resume: DynamicLabel,
+        op: AtomicOp,
+        fetch: bool,
+        w64: bool,
+        src: u8,
+    },
     /// The budget could not cover the segment that ends before slot `end`.
     Budget { entry: DynamicLabel, end: u32 },
     /// A fault raised by generated code itself.

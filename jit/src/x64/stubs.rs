@@ -44,6 +44,18 @@ impl X64 {
                         ; jmp =>resume
                     );
                 }
+                OutOfLine::PlainAtomic {
+                    entry,
+                    resume,
+                    op,
+                    fetch,
+                    w64,
+                    src,
+                } => {
+                    x64!(self.ops, =>entry);
+                    self.emit_plain_atomic(op, fetch, w64, src);
+                    x64!(self.ops, jmp =>resume);
+                }
                 OutOfLine::Budget { entry, end } => {
                     // The budget went below zero by the part of the segment it could
                     // not cover: the run stops that many slots before the end.
