@@ -102,7 +102,8 @@ impl JitProgram {
 
 /// The context block a run starts with: registers as the interpreter sets them, and
 /// every window on the first region (usually the input) when it fits, else empty.
-fn context(
+/// Shared by every back end's run.
+pub(crate) fn context(
     memory: &RegionTable<'_>,
     stack: &StackLayout,
     args: [u64; 5],
