@@ -65,7 +65,9 @@ const PACKET_MULTICAST: u32 = 2;
 /// `PACKET_OTHERHOST`.
 const PACKET_OTHERHOST: u32 = 3;
 
-/// The socket buffer's fields besides its bytes, in and out of a run. Defaults
+/// The socket buffer's fields besides its bytes, in and out of a run (the fields
+/// programs may write, the VLAN tag and the tunnel metadata are updated; reusing
+/// one value for several packets carries them over). Defaults
 /// follow the kernel's test runs: received on the loopback device (ifindex 1,
 /// all-zero MAC address), everything else zero; `protocol` and `pkt_type` come
 /// from the Ethernet header unless given.
@@ -184,7 +186,8 @@ pub(crate) fn context(m: &SkbMeta, frame: &[u8], data: u64, data_end: u64) -> [u
     c
 }
 
-/// Reads back the fields programs may change.
+/// Reads back the fields programs may change (`protocol` stays as given: it is
+/// derived from each packet unless set).
 pub(crate) fn read_back(m: &mut SkbMeta, c: &[u8; SIZE]) {
     m.mark = get32(c, MARK);
     m.priority = get32(c, PRIORITY);
@@ -199,7 +202,6 @@ pub(crate) fn read_back(m: &mut SkbMeta, c: &[u8; SIZE]) {
     let mut ts = [0u8; 8];
     ts.copy_from_slice(&c[t..t + 8]);
     m.tstamp = u64::from_le_bytes(ts);
-    m.protocol = Some(get32(c, PROTOCOL) as u16);
 }
 
 #[cfg(test)]
