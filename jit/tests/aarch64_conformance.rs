@@ -8,7 +8,11 @@ use ferrobpf_conformance::runner::{run_paths, RunnerOptions};
 use std::path::{Path, PathBuf};
 
 fn run(engine: &dyn Engine, dir: PathBuf) -> usize {
-    let summary = run_paths(engine, std::slice::from_ref(&dir), &RunnerOptions::default());
+    let summary = run_paths(
+        engine,
+        std::slice::from_ref(&dir),
+        &RunnerOptions::default(),
+    );
     let failures: Vec<String> = summary
         .failures()
         .map(|r| format!("{}: {:?}", r.name, r.verdict))
