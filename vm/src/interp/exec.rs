@@ -7,6 +7,7 @@
 
 use super::alu::{alu32, alu64, cond32, cond64, end};
 use super::error::{ExecError, ExecErrorKind};
+use super::observe::{Observer, OBSERVED_REGS};
 use super::vm::RunOutcome;
 use crate::helpers::{HelperContext, HelperRegistry};
 use crate::insn::Insn;
@@ -36,11 +37,14 @@ struct Frame {
     saved: [u64; 4],
 }
 
-/// Runs from slot 0 with r1-r5 = `args` until the entry function exits.
-pub(super) fn execute(
+/// Runs from slot 0 with r1-r5 = `args` until the entry function exits, calling
+/// `observer` before each executed instruction (monomorphized: with
+/// [`NoObserver`](super::observe::NoObserver) the calls vanish).
+pub(super) fn execute<O: Observer>(
     m: Machine<'_, '_>,
     args: [u64; 5],
     budget: Option<u64>,
+    observer: &mut O,
 ) -> Result<RunOutcome, ExecError> {
     let Machine {
         insns,
@@ -58,6 +62,7 @@ pub(super) fn execute(
     let start = budget.unwrap_or(u64::MAX);
     let mut left = start;
     let mut pc = 0usize;
+    observer.start(&stack);
     loop {
         let Some(insn) = insns.get(pc) else {
             return Err(ExecError::new(pc, ExecErrorKind::InvalidProgramCounter));
@@ -69,6 +74,9 @@ pub(super) fn execute(
             ));
         }
         left -= 1;
+        if let Some(regs) = r.first_chunk::<OBSERVED_REGS>() {
+            observer.before(pc, frames.len(), regs);
+        }
         let at = pc;
         pc += 1;
         let d = usize::from(insn.dst & 15);

@@ -2,7 +2,8 @@
 //!
 //! [`Vm`] holds the limits ([`Config`]) and the helpers; [`Vm::run`] runs a
 //! [`Program`](crate::program::Program) over one buffer (r1 = its address, r2 = its
-//! length), [`Vm::run_with`] over explicit regions. Errors are [`ExecError`]s naming
+//! length), [`Vm::run_with`] over explicit regions, [`Vm::run_observed`] likewise
+//! with an [`Observer`] called before each instruction. Errors are [`ExecError`]s naming
 //! the instruction. The semantics of each operation live in [`alu`].
 //!
 //! Conventions every engine follows:
@@ -27,10 +28,12 @@ pub mod alu;
 pub mod config;
 pub mod error;
 mod exec;
+pub mod observe;
 pub mod vm;
 
 pub use config::{Config, DEFAULT_MAX_CALL_DEPTH, DEFAULT_STACK_FRAME_SIZE};
 pub use error::{ExecError, ExecErrorKind};
+pub use observe::{NoObserver, Observer};
 pub use vm::{RunInput, RunOutcome, Vm};
 
 #[cfg(test)]

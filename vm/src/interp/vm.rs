@@ -4,6 +4,7 @@
 use super::config::Config;
 use super::error::{ExecError, ExecErrorKind};
 use super::exec::{execute, Machine};
+use super::observe::{NoObserver, Observer};
 use crate::helpers::HelperRegistry;
 use crate::memory::{RegionId, RegionKind, RegionTable, Stack};
 use crate::program::Program;
@@ -100,6 +101,18 @@ impl Vm {
         program: &Program,
         input: RunInput<'_>,
     ) -> Result<RunOutcome, ExecError> {
+        self.run_observed(program, input, &mut NoObserver)
+    }
+
+    /// [`run_with`](Vm::run_with), calling `observer` before each executed
+    /// instruction (see [`Observer`]); for checks such as the verifier's soundness
+    /// mode. Ordinary runs pay nothing for this hook.
+    pub fn run_observed<O: Observer>(
+        &self,
+        program: &Program,
+        input: RunInput<'_>,
+        observer: &mut O,
+    ) -> Result<RunOutcome, ExecError> {
         let mut stack = Stack::new(self.config.frames(), self.config.stack_frame_size);
         let RunInput {
             memory,
@@ -125,6 +138,6 @@ impl Vm {
             stack,
             packet,
         };
-        execute(machine, args, self.config.instruction_budget)
+        execute(machine, args, self.config.instruction_budget, observer)
     }
 }
