@@ -25,6 +25,59 @@ pub enum Concrete {
     Pointer(PtrKind, i64),
 }
 
+/// Where a concrete run keeps the objects the verifier reasons about, to read raw
+/// register values (as an interpreter observer sees them) against abstract pointers.
+/// Objects not described here (maps, packets, memory from helpers) are not checked.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Regions {
+    /// The context's address and size in bytes, when the program has one.
+    pub ctx: Option<(u64, u64)>,
+    /// r10 at each call depth (index 0 = the main function's frame).
+    pub frame_pointers: Vec<u64>,
+    /// Bytes per stack frame (a frame spans `[r10 - frame_size, r10)`).
+    pub frame_size: u64,
+}
+
+impl Regions {
+    /// Whether `v` is an address inside (or one past) the context or a stack frame,
+    /// i.e. a value no scalar may hold without leaking a pointer.
+    fn is_pointer(&self, v: u64) -> bool {
+        let in_ctx = self
+            .ctx
+            .is_some_and(|(base, size)| v.wrapping_sub(base) <= size);
+        in_ctx
+            || self
+                .frame_pointers
+                .iter()
+                .any(|&fp| fp.wrapping_sub(v) <= self.frame_size)
+    }
+
+    /// Whether raw value `v` lies in the abstract register `abs`: a scalar must be
+    /// a number in its range that is no context or stack address; a context or
+    /// stack pointer must be null (if it may be) or its object's base plus an
+    /// offset it allows; other pointers are not checked.
+    pub fn admits(&self, abs: &RegState, v: u64) -> bool {
+        match abs {
+            RegState::NotInit => true,
+            RegState::Scalar(s) => s.contains(v) && !self.is_pointer(v),
+            RegState::Ptr(p) if v == 0 && p.maybe_null => true,
+            RegState::Ptr(p) => {
+                let base = match p.kind {
+                    PtrKind::Ctx => self.ctx.map(|(base, _)| base),
+                    PtrKind::Stack { frame } => {
+                        self.frame_pointers.get(usize::from(frame)).copied()
+                    }
+                    _ => return true,
+                };
+                base.is_some_and(|base| {
+                    let off = v.wrapping_sub(base).wrapping_sub(i64::from(p.off) as u64);
+                    p.var.contains(off)
+                })
+            }
+        }
+    }
+}
+
 /// Per slot, the snapshots recorded there (deduplicated).
 #[derive(Clone, Debug, Default)]
 pub struct Trace {
@@ -75,9 +128,35 @@ impl Trace {
     /// Whether the concrete registers at `pc` (call depth `depth`) lie in a recorded
     /// snapshot, for the registers in `live` (bit `r` for register `r`).
     pub fn admits(&self, pc: usize, depth: usize, regs: &[Concrete; NUM_REGS], live: u16) -> bool {
+        self.admits_by(pc, depth, live, |r, abs| reg_admits(abs, regs[r]))
+    }
+
+    /// [`admits`](Trace::admits) for raw register values, read against the
+    /// objects' addresses in `regions` ([`Regions::admits`]).
+    pub fn admits_raw(
+        &self,
+        pc: usize,
+        depth: usize,
+        regs: &[u64; NUM_REGS],
+        live: u16,
+        regions: &Regions,
+    ) -> bool {
+        self.admits_by(pc, depth, live, |r, abs| regions.admits(abs, regs[r]))
+    }
+
+    /// Whether some snapshot at `pc` and `depth` has `ok(r, state)` for every
+    /// register `r` in `live`.
+    fn admits_by(
+        &self,
+        pc: usize,
+        depth: usize,
+        live: u16,
+        ok: impl Fn(usize, &RegState) -> bool,
+    ) -> bool {
         self.at(pc).iter().any(|s| {
             s.depth == depth
-                && (0..NUM_REGS).all(|r| live & (1 << r) == 0 || reg_admits(&s.regs[r], regs[r]))
+                && (0..NUM_REGS)
+                    .all(|r| live & (1 << r) == 0 || s.regs.get(r).is_some_and(|a| ok(r, a)))
         })
     }
 }
@@ -88,17 +167,27 @@ mod tests {
     use crate::scalar::Scalar;
     use crate::state::Frame;
 
-    #[test]
-    fn admits_values_in_range() {
+    /// A trace of `n` slots with one state recorded at `pc`: the main frame with
+    /// r0 in [0, 10] and `regs` set on top.
+    fn trace_with(n: usize, pc: usize, regs: &[(usize, RegState)]) -> Trace {
         let mut f = Frame::new(0, 0, 0);
         f.regs[0] = RegState::Scalar(Scalar::urange(0, 10));
+        for &(r, st) in regs {
+            f.regs[r] = st;
+        }
         let st = State {
             frames: vec![f],
             refs: vec![],
             ghosts: vec![],
         };
-        let mut t = Trace::new(2);
-        t.record(1, &st);
+        let mut t = Trace::new(n);
+        t.record(pc, &st);
+        t
+    }
+
+    #[test]
+    fn admits_values_in_range() {
+        let t = trace_with(2, 1, &[]);
         let mut regs = [Concrete::Number(0); NUM_REGS];
         regs[10] = Concrete::Pointer(PtrKind::Stack { frame: 0 }, 0);
         assert!(t.admits(1, 0, &regs, 0b100_0000_0001));
@@ -106,5 +195,34 @@ mod tests {
         assert!(!t.admits(1, 0, &regs, 1));
         assert!(t.admits(1, 0, &regs, 0));
         assert!(!t.admits(0, 0, &regs, 0));
+    }
+
+    #[test]
+    fn raw_values_are_read_against_region_addresses() {
+        let t = trace_with(
+            1,
+            0,
+            &[
+                (1, RegState::Ptr(crate::reg::Ptr::new(PtrKind::Ctx))),
+                (2, RegState::Scalar(Scalar::urange(0, u64::MAX))),
+            ],
+        );
+        let regions = Regions {
+            ctx: Some((0x1000, 64)),
+            frame_pointers: vec![0x9000],
+            frame_size: 512,
+        };
+        let mut regs = [0u64; NUM_REGS];
+        regs[1] = 0x1000;
+        regs[10] = 0x9000;
+        assert!(t.admits_raw(0, 0, &regs, 0b111_1111_1111, &regions));
+        // r1 off the context's base, r0 out of range, r2 holding an address.
+        for (r, v) in [(1, 0x1008), (0, 11), (2, 0x8ff8), (2, 0x1004)] {
+            let mut bad = regs;
+            bad[r] = v;
+            assert!(!t.admits_raw(0, 0, &bad, 0b111, &regions), "r{r} = {v:#x}");
+            assert!(t.admits_raw(0, 0, &bad, 0, &regions));
+        }
+        assert!(!t.admits_raw(0, 1, &regs, 0, &regions));
     }
 }

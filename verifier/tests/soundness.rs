@@ -1,17 +1,23 @@
 //! Soundness against the interpreter: random programs the verifier accepts must run
-//! without any runtime fault, and their result must lie in the abstract r0 the
-//! verifier recorded at an exit. (Per-instruction checking needs an interpreter hook;
-//! see `trace::Trace::admits`.) Set PROPTEST_CASES for longer runs.
+//! without any runtime fault, before every executed instruction the live registers
+//! must lie in an abstract state the verifier recorded there (an interpreter
+//! [`Observer`] checking `Trace::admits_raw`), and the result must lie in the
+//! abstract r0 recorded at an exit. `FERROBPF_LONG=1` runs many more cases
+//! (`FERROBPF_LONG_CASES`, default 1,000,000) and prints progress.
 
 use ferrobpf_verifier::ctx::{Access, CtxField, CtxLayout, FieldKind};
+use ferrobpf_verifier::liveness::{live_in, RegSet};
 use ferrobpf_verifier::reg::RegState;
+use ferrobpf_verifier::trace::{Regions, Trace};
 use ferrobpf_verifier::{verify, Config, ProgType};
 use ferrobpf_vm::asm::assemble;
-use ferrobpf_vm::interp::{Config as VmConfig, RunInput, Vm};
+use ferrobpf_vm::interp::observe::OBSERVED_REGS;
+use ferrobpf_vm::interp::{Config as VmConfig, Observer, RunInput, Vm};
 use ferrobpf_vm::isa::Semantics;
-use ferrobpf_vm::memory::RegionKind;
+use ferrobpf_vm::memory::{RegionKind, StackLayout};
 use ferrobpf_vm::program::Program;
 use proptest::prelude::*;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 const REGS: [u8; 5] = [0, 2, 3, 4, 5];
 const ALU: [&str; 12] = [
@@ -112,8 +118,66 @@ fn fix_jumps(text: &str) -> String {
         .join("\n")
 }
 
+/// Checks every executed instruction against the verifier's recorded states and
+/// keeps the first violation: (slot, call depth, r0-r10).
+struct Checker<'t> {
+    trace: &'t Trace,
+    live: Vec<RegSet>,
+    regions: Regions,
+    violation: Option<(usize, usize, [u64; OBSERVED_REGS])>,
+    steps: u64,
+}
+
+impl Observer for Checker<'_> {
+    fn start(&mut self, stack: &StackLayout) {
+        self.regions.frame_pointers = (0..stack.frames())
+            .map(|d| stack.frame_pointer(d))
+            .collect();
+        self.regions.frame_size = stack.frame_size();
+    }
+
+    fn before(&mut self, pc: usize, depth: usize, regs: &[u64; OBSERVED_REGS]) {
+        self.steps += 1;
+        let live = self.live.get(pc).copied().unwrap_or(RegSet::MAX);
+        if self.violation.is_none() && !self.trace.admits_raw(pc, depth, regs, live, &self.regions)
+        {
+            self.violation = Some((pc, depth, *regs));
+        }
+    }
+}
+
+fn long() -> bool {
+    std::env::var_os("FERROBPF_LONG").is_some_and(|v| v != "0")
+}
+
+fn cases() -> u32 {
+    if !long() {
+        return 3000;
+    }
+    std::env::var("FERROBPF_LONG_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000)
+}
+
+/// Cases run, programs accepted, instructions checked (for the long run's report).
+static COUNTS: [AtomicU64; 3] = [AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)];
+
+fn count(accepted: bool, steps: u64) {
+    let n = COUNTS[0].fetch_add(1, Ordering::Relaxed) + 1;
+    COUNTS[1].fetch_add(u64::from(accepted), Ordering::Relaxed);
+    COUNTS[2].fetch_add(steps, Ordering::Relaxed);
+    if long() && n.is_multiple_of(50_000) {
+        eprintln!(
+            "soundness: {n} cases, {} accepted, {} instructions checked",
+            COUNTS[1].load(Ordering::Relaxed),
+            COUNTS[2].load(Ordering::Relaxed)
+        );
+    }
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
     #[test]
     fn accepted_programs_run_safely(
         body in proptest::collection::vec((any::<u8>(), any::<u8>(), any::<u8>(), any::<u8>(), any::<usize>(), any::<bool>()), 1..24),
@@ -124,11 +188,13 @@ proptest! {
         let mut config = Config::new(host());
         config.record_states = true;
         let Ok(report) = verify(&insns, &[], &config) else {
+            count(false, 0);
             return Ok(());
         };
         // The vm's load-time checks are path-insensitive (e.g. definite assignment) and
         // may refuse what the verifier proved on every feasible path.
         let Ok(program) = Program::from_insns(insns.clone()) else {
+            count(false, 0);
             return Ok(());
         };
         let vm = Vm::new(VmConfig {
@@ -140,12 +206,32 @@ proptest! {
         let addr = mem.as_ptr() as u64;
         run.memory.add_writable(RegionKind::Input, &mut mem);
         run.args[0] = addr;
-        let value = vm.run_with(&program, run);
+        let trace = report.trace.expect("trace requested");
+        let mut checker = Checker {
+            trace: &trace,
+            live: live_in(&insns, &config.helpers),
+            regions: Regions {
+                ctx: Some((addr, input.len() as u64)),
+                ..Regions::default()
+            },
+            violation: None,
+            steps: 0,
+        };
+        let value = vm.run_observed(&program, run, &mut checker);
+        count(true, checker.steps);
         let value = match value {
             Ok(v) => v.value,
             Err(e) => panic!("accepted program faulted: {e}\n{text}"),
         };
-        let trace = report.trace.expect("trace requested");
+        if let Some((pc, depth, regs)) = checker.violation {
+            let regs: Vec<String> = regs.iter().enumerate().map(|(r, v)| format!("r{r}={v:#x}")).collect();
+            prop_assert!(
+                false,
+                "registers outside every abstract state at slot {pc} (depth {depth}): {}\nstates there: {:?}\n{text}",
+                regs.join(" "),
+                trace.at(pc)
+            );
+        }
         let exits: Vec<usize> = insns
             .iter()
             .enumerate()
