@@ -20,7 +20,7 @@ command -v cargo >/dev/null 2>&1 || { echo "error: cargo not found (install Rust
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
-cargo build --release --quiet
+cargo build --release --quiet --features aarch64-emulator
 cargo test --workspace --release
 
 shared=../shared/conformance/bpf_conformance
@@ -31,7 +31,7 @@ else
     echo "skipped: ../shared not found"
 fi
 # Each engine over every suite; the interpreter last, so its totals close the output.
-for engine in jit-checked jit interp; do
+for engine in jit-aarch64 jit-checked jit interp; do
     echo "== ferrobpf conformance --engine $engine"
     ./target/release/ferrobpf conformance --engine "$engine" "${suites[@]}"
 done
