@@ -3,7 +3,8 @@
 //! It holds the eBPF instruction set as one table ([`isa`]), the wire format ([`raw`]),
 //! decoding with validation ([`decode`]), decoded instructions ([`insn`]), the
 //! assembler ([`asm`]) and disassembler ([`disasm`]), loaded programs ([`program`]),
-//! guest memory ([`memory`]), host helpers ([`helpers`]) and the interpreter ([`interp`]).
+//! guest memory ([`memory`]), host helpers ([`helpers`]), the interpreter ([`interp`]),
+//! maps ([`maps`]) and the Linux helpers and program contexts ([`linux`]).
 
 pub mod asm;
 pub mod decode;
