@@ -49,6 +49,12 @@ pub enum CliError {
     /// A hex memory argument was malformed.
     #[error("--mem: {0}")]
     Hex(ferrobpf_conformance::hex::HexError),
+    /// An option that needs an ELF object was given another kind of file.
+    #[error("{path}: --section, --packet, --dump-maps and --repeat need an ELF object")]
+    NotElf {
+        /// The file.
+        path: PathBuf,
+    },
     /// A program type name that does not exist.
     #[error("unknown program type `{name}`")]
     UnknownType {

@@ -2,6 +2,7 @@
 //! run a program over input memory (r1 = its address, r2 = its length) and print r0.
 
 use super::{engines, input, print_line, CliError};
+use ferrobpf::embed::{run_elf as run_elf_request, EngineKind, RunRequest};
 use ferrobpf_conformance::engine::RunOptions;
 use ferrobpf_conformance::hex;
 use std::path::PathBuf;
@@ -24,10 +25,33 @@ pub struct Args {
     /// Stop with an error after this many instructions.
     #[arg(long)]
     budget: Option<u64>,
+    /// ELF objects: run the program of this section or function with its maps, the
+    /// context its type needs, and the Linux helpers (the ELF runtime).
+    #[arg(long)]
+    section: Option<String>,
+    /// ELF objects: the packet for an XDP or socket-buffer program (ELF runtime).
+    #[arg(long)]
+    packet: Option<PathBuf>,
+    /// ELF objects: print every map after the runs (ELF runtime).
+    #[arg(long)]
+    dump_maps: bool,
+    /// ELF objects: run this many times, maps keeping their contents (ELF runtime).
+    #[arg(long)]
+    repeat: Option<u32>,
+}
+
+impl Args {
+    /// Whether an option of the ELF runtime was given.
+    fn wants_elf_runtime(&self) -> bool {
+        self.section.is_some() || self.packet.is_some() || self.dump_maps || self.repeat.is_some()
+    }
 }
 
 /// Runs the program once and prints r0 in hex; a run-time error exits 1.
 pub fn main(args: Args) -> Result<ExitCode, CliError> {
+    if args.wants_elf_runtime() {
+        return run_elf(&args);
+    }
     let engine = engines::select(&args.engine)?;
     let loaded = input::load(&args.file)?;
     let memory = match (&args.mem, &args.mem_file) {
@@ -46,6 +70,51 @@ pub fn main(args: Args) -> Result<ExitCode, CliError> {
         }
         Err(failure) => {
             eprintln!("error: {failure}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// Runs an ELF object's program with its maps and context (`ferrobpf::embed`).
+fn run_elf(args: &Args) -> Result<ExitCode, CliError> {
+    let bytes = input::read(&args.file)?;
+    if input::kind_of(&bytes) != input::Kind::Elf {
+        return Err(CliError::NotElf {
+            path: args.file.clone(),
+        });
+    }
+    let engine = match args.engine.as_str() {
+        "interp" => EngineKind::Interpreter,
+        "jit" | "jit-checked" => EngineKind::Jit,
+        other => {
+            return Err(CliError::UnknownEngine {
+                name: other.to_string(),
+                known: "interp, jit".to_string(),
+            })
+        }
+    };
+    let memory = match (&args.mem, &args.mem_file) {
+        (Some(text), _) => Some(parse_mem(text)?),
+        (None, Some(path)) => Some(input::read(path)?),
+        (None, None) => None,
+    };
+    let packet = args.packet.as_deref().map(input::read).transpose()?;
+    let request = RunRequest {
+        section: args.section.clone(),
+        packet,
+        memory,
+        repeat: args.repeat.unwrap_or(1),
+        engine,
+        budget: args.budget,
+        dump_maps: args.dump_maps,
+    };
+    match run_elf_request(&bytes, &request) {
+        Ok(text) => {
+            print_line(text.trim_end())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
             Ok(ExitCode::FAILURE)
         }
     }
