@@ -29,6 +29,7 @@ fuzz_target!(|case: Case| {
         helpers: helpers::IDS.collect(),
         regions: Vec::new(),
         frame_size: 512,
+        align_atomics: true,
     };
     let bytes = build(&case.recipe, &target);
     let mode = if case.verified {
@@ -43,7 +44,7 @@ fuzz_target!(|case: Case| {
     }
     .with_budget(case.metering.then_some(1000));
     let leaks = check(&bytes, &config).expect("the JIT compiles every loaded program");
-    let strict = std::env::var_os("FERROBPF_FUZZ_STRICT").is_some();
+    let strict = ferrobpf_fuzz::strict();
     let leaks: Vec<_> = leaks
         .into_iter()
         .filter(|l| strict || !KNOWN_GAPS.contains(&l.planted.origin))

@@ -54,6 +54,7 @@ fuzz_target!(|case: Case| {
         helpers: Vec::new(),
         regions: Vec::new(),
         frame_size: 512,
+        align_atomics: true,
     };
     let bytes = build(&case.recipe, &target);
     let program = match Program::from_bytes(&bytes) {

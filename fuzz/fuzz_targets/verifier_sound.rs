@@ -1,7 +1,9 @@
 //! Programs -> verifier: never a panic, only typed rejections. Accepted programs run
-//! in the interpreter (every runtime check on) and in the JIT's verified mode:
-//! a fault, a run past the budget (the verifier proves termination), an r0 outside
-//! the abstract states the verifier recorded at the entry function's exits, or a JIT
+//! in the interpreter's soundness mode (every runtime check on, and before every
+//! executed instruction the concrete registers must lie in one of the abstract
+//! states the verifier recorded there) and in the JIT's verified mode: a fault, a run
+//! past the budget (the verifier proves termination), a register outside the
+//! recorded states, an r0 outside the states at the entry function's exits, or a JIT
 //! result different from the interpreter's is a soundness bug.
 //!
 //! The program type is a host type whose context holds one pointer to 64 bytes of
@@ -11,75 +13,54 @@
 //! refused); raw bytes go straight in too.
 #![no_main]
 
-use arbitrary::Arbitrary;
-use ferrobpf_fuzz::compare::{interpret, jit, listing};
-use ferrobpf_fuzz::gen::{build, Profile, Recipe, Target};
+use ferrobpf_fuzz::cases::{verifier_config, VerifierSound};
+use ferrobpf_fuzz::compare::{interpret_observed, jit, listing};
 use ferrobpf_fuzz::helpers;
 use ferrobpf_fuzz::memory::Buffers;
 use ferrobpf_fuzz::tally::Tally;
 use ferrobpf_jit::JitConfig;
-use ferrobpf_verifier::ctx::{Access, CtxField, CtxLayout, FieldKind};
-use ferrobpf_verifier::helpers::Helpers;
-use ferrobpf_verifier::trace::{Concrete, Trace};
-use ferrobpf_verifier::{verify, Config, ProgType};
+use ferrobpf_verifier::liveness::{live_in, RegSet};
+use ferrobpf_verifier::trace::{Concrete, Regions, Trace};
+use ferrobpf_verifier::verify;
 use ferrobpf_vm::decode_program;
 use ferrobpf_vm::insn::NUM_REGS;
-use ferrobpf_vm::interp::Config as Limits;
+use ferrobpf_vm::interp::observe::OBSERVED_REGS;
+use ferrobpf_vm::interp::{Config as Limits, Observer};
 use ferrobpf_vm::isa::Semantics;
+use ferrobpf_vm::memory::StackLayout;
 use ferrobpf_vm::program::Program;
 use libfuzzer_sys::fuzz_target;
 
-/// Bytes of memory behind the context's pointer.
-const DATA: usize = 64;
 /// Budget of the runs: far above what generated loops need.
 const BUDGET: u64 = 1 << 24;
-
-#[derive(Arbitrary, Debug)]
-enum Case {
-    /// A generated program.
-    Structured {
-        recipe: Recipe,
-        wild: bool,
-        data: [u8; DATA],
-    },
-    /// Any bytes.
-    Raw(Vec<u8>),
-}
 
 /// How many programs the verifier accepted.
 static TALLY: Tally = Tally::new("verifier_sound");
 
-fn program_type() -> ProgType {
-    ProgType::Host(CtxLayout {
-        size: 8,
-        fields: vec![CtxField {
-            off: 0,
-            size: 8,
-            read: true,
-            write: false,
-            access: Access::Exact,
-            kind: FieldKind::Mem {
-                size: DATA as u32,
-                writable: true,
-                nullable: false,
-            },
-        }],
-    })
+/// Checks every executed instruction against the recorded states; keeps the first
+/// violation: (slot, call depth, r0-r10).
+struct Checker<'t> {
+    trace: &'t Trace,
+    live: Vec<RegSet>,
+    regions: Regions,
+    violation: Option<(usize, usize, [u64; OBSERVED_REGS])>,
 }
 
-fn config() -> Config {
-    let registry = helpers::registry();
-    let mut declared = Helpers::empty();
-    for (id, h) in registry
-        .iter()
-        .filter(|(id, _)| helpers::TYPED.contains(id))
-    {
-        declared.add_host(id, h.name(), h.signature());
+impl Observer for Checker<'_> {
+    fn start(&mut self, stack: &StackLayout) {
+        self.regions.frame_pointers = (0..stack.frames())
+            .map(|d| stack.frame_pointer(d))
+            .collect();
+        self.regions.frame_size = stack.frame_size();
     }
-    let mut config = Config::new(program_type());
-    config.helpers = declared;
-    config.record_states = true;
-    config
+
+    fn before(&mut self, pc: usize, depth: usize, regs: &[u64; OBSERVED_REGS]) {
+        let live = self.live.get(pc).copied().unwrap_or(RegSet::MAX);
+        if self.violation.is_none() && !self.trace.admits_raw(pc, depth, regs, live, &self.regions)
+        {
+            self.violation = Some((pc, depth, *regs));
+        }
+    }
 }
 
 /// Whether `r0` lies in a state recorded at an exit of the entry function.
@@ -94,30 +75,25 @@ fn r0_admitted(trace: &Trace, program: &Program, r0: u64) -> bool {
         .any(|(pc, _)| trace.admits(pc, 0, &regs, 1))
 }
 
-fuzz_target!(|case: Case| {
-    let (bytes, data) = match case {
-        Case::Raw(bytes) => (bytes, [0; DATA]),
-        Case::Structured { recipe, wild, data } => {
-            let target = Target {
-                profile: if wild { Profile::Wild } else { Profile::Kernel },
-                input_addr: 0,
-                input_len: if wild { 8 } else { DATA },
-                input_in_context: true,
-                helpers: helpers::TYPED.collect(),
-                regions: Vec::new(),
-                frame_size: 512,
-            };
-            (build(&recipe, &target), data)
-        }
-    };
+fuzz_target!(|case: VerifierSound| {
+    let (bytes, data) = case.prepare();
     let Ok(insns) = decode_program(&bytes) else {
         return;
     };
-    let config = config();
-    let Ok(report) = verify(&insns, &[], &config) else {
+    // Verify without recorded states first: recording is slow on long explorations
+    // (see fuzz/regressions/verifier_limits/README.md), and most programs are
+    // refused. The verdict must not depend on recording.
+    let mut config = verifier_config();
+    config.record_states = false;
+    if verify(&insns, &[], &config).is_err() {
         return TALLY.count(false);
-    };
+    }
     TALLY.count(true);
+    config.record_states = true;
+    let report = match verify(&insns, &[], &config) {
+        Ok(report) => report,
+        Err(r) => panic!("refused only when recording states: {}", r.reason),
+    };
     // The VM's load-time checks are path-insensitive (definite assignment) and may
     // refuse what the verifier proved on every feasible path.
     let Ok(program) = Program::from_bytes(&bytes) else {
@@ -130,12 +106,28 @@ fuzz_target!(|case: Case| {
     };
     let registry = helpers::registry();
     let mut buffers = Buffers::with_context(data.to_vec());
-    let ours = interpret(&program, limits, &registry, &mut buffers);
+    let trace = report.trace.as_ref().expect("states were requested");
+    let mut checker = Checker {
+        trace,
+        live: live_in(&insns, &config.helpers),
+        regions: Regions {
+            ctx: buffers.context(),
+            ..Regions::default()
+        },
+        violation: None,
+    };
+    let ours = interpret_observed(&program, limits, &registry, &mut buffers, &mut checker);
     let r0 = match ours.result {
         Ok(r0) => r0,
         Err(ref e) => panic!("verified program failed at run time: {e}\n{text}"),
     };
-    let trace = report.trace.as_ref().expect("states were requested");
+    if let Some((pc, depth, regs)) = checker.violation {
+        panic!(
+            "registers outside every recorded state at slot {pc} (depth {depth}): {regs:#x?}\n\
+             states there: {:?}\n{text}",
+            trace.at(pc)
+        );
+    }
     assert!(
         r0_admitted(trace, &program, r0),
         "r0 = {r0:#x} lies outside every abstract state at an exit\n{text}"

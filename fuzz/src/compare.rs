@@ -5,7 +5,7 @@ use ferrobpf_jit::{JitConfig, JitError, JitProgram};
 use ferrobpf_vm::disasm::{disassemble, Syntax};
 use ferrobpf_vm::helpers::HelperRegistry;
 use ferrobpf_vm::insn::FRAME_POINTER;
-use ferrobpf_vm::interp::{Config, ExecError, ExecErrorKind, Vm};
+use ferrobpf_vm::interp::{Config, ExecError, ExecErrorKind, NoObserver, Observer, Vm};
 use ferrobpf_vm::isa::Semantics;
 use ferrobpf_vm::program::Program;
 
@@ -26,8 +26,21 @@ pub fn interpret(
     helpers: &HelperRegistry,
     buffers: &mut Buffers,
 ) -> Observed {
+    interpret_observed(program, limits, helpers, buffers, &mut NoObserver)
+}
+
+/// Runs `program` in the interpreter, calling `observer` before every instruction.
+pub fn interpret_observed<O: Observer>(
+    program: &Program,
+    limits: Config,
+    helpers: &HelperRegistry,
+    buffers: &mut Buffers,
+    observer: &mut O,
+) -> Observed {
     let vm = Vm::with_helpers(limits, helpers.clone());
-    let result = vm.run_with(program, buffers.fresh()).map(|o| o.value);
+    let result = vm
+        .run_observed(program, buffers.fresh(), observer)
+        .map(|o| o.value);
     Observed {
         result: normalize(result, program),
         memory: buffers.snapshot(),

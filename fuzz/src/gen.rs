@@ -59,6 +59,10 @@ pub struct Target {
     pub regions: Vec<(u64, usize)>,
     /// Bytes per stack frame.
     pub frame_size: usize,
+    /// Keep atomic accesses aligned to their size (relative to the region or frame
+    /// start). Misaligned atomics are a known gap of the x86-64 JIT (split locks, see
+    /// `fuzz/regressions/diff_jit/README.md`); [`Profile::Kernel`] always aligns them.
+    pub align_atomics: bool,
 }
 
 /// The fuzzer's choices for a whole program.
@@ -472,7 +476,19 @@ impl Builder<'_> {
             Semantics::StoreImm(size) | Semantics::StoreReg(size) => {
                 (it.dst, it.off) = self.place(c, size, false);
             }
-            Semantics::Atomic(_, size, _) => (it.dst, it.off) = self.place(c, size, true),
+            Semantics::Atomic(_, size, _) => {
+                let (base, off) = self.place(c, size, true);
+                let bytes = size.bytes() as i16;
+                let aligned = self.target.align_atomics && !self.kernel();
+                (it.dst, it.off) = (
+                    base,
+                    if aligned {
+                        off - off.rem_euclid(bytes)
+                    } else {
+                        off
+                    },
+                );
+            }
             _ => {}
         }
         self.push(it);
@@ -623,6 +639,7 @@ mod tests {
             },
             regions: Vec::new(),
             frame_size: 512,
+            align_atomics: false,
         };
         let vm = Vm::with_helpers(
             Config {

@@ -60,6 +60,16 @@ impl Buffers {
         b
     }
 
+    /// With a context ([`Buffers::with_context`]): its address and size.
+    pub fn context(&self) -> Option<(u64, u64)> {
+        self.context.then(|| {
+            (
+                address(&self.work.readonly),
+                self.work.readonly.len() as u64,
+            )
+        })
+    }
+
     /// Address of the further writable region (0 when it is empty).
     pub fn extra_addr(&self) -> u64 {
         address(&self.work.extra)
