@@ -18,8 +18,9 @@
 //! the program instead. One shape per process: the peak resident size (`VmHWM`) is
 //! the process's.
 
-use ferrobpf_verifier::ctx::{Access, CtxField, CtxLayout, FieldKind};
-use ferrobpf_verifier::{verify, Config, ProgType};
+use ferrobpf_fuzz::cases::verifier_config;
+use ferrobpf_verifier::verify;
+use ferrobpf_verifier::verify::KERNEL_INSN_BUDGET;
 use ferrobpf_vm::assemble;
 use std::fmt::Write;
 use std::time::Instant;
@@ -120,21 +121,8 @@ fn main() {
         return;
     }
     let insns = assemble(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
-    let mut config = Config::new(ProgType::Host(CtxLayout {
-        size: 8,
-        fields: vec![CtxField {
-            off: 0,
-            size: 8,
-            read: true,
-            write: false,
-            access: Access::Exact,
-            kind: FieldKind::Mem {
-                size: 64,
-                writable: true,
-                nullable: false,
-            },
-        }],
-    }));
+    let mut config = verifier_config();
+    config.max_insns = KERNEL_INSN_BUDGET;
     config.record_states = trace;
     let before = peak_rss_kib();
     let start = Instant::now();
