@@ -1,7 +1,8 @@
 //! Structured programs (drawn from the ISA table: every form, loops, local calls,
 //! helper calls, accesses in and out of bounds of several regions) run in the
 //! interpreter and in the JIT in both modes, with and without blinding: r0, the
-//! error (kind and instruction) and the writable memory must be identical.
+//! error (kind and instruction) and the writable memory must be identical. With the
+//! crate feature `aarch64`, the AArch64 back end (under Unicorn) is compared too.
 #![no_main]
 
 use ferrobpf_fuzz::cases::{DiffJit, DiffJitRun};
@@ -37,5 +38,30 @@ fuzz_target!(|case: DiffJit| {
             "JIT ({config:?}) differs from the interpreter\n{}",
             listing(&program)
         );
+        // Known gap: the emulator cannot map an empty stack (frames of 0 bytes).
+        #[cfg(feature = "aarch64")]
+        if ferrobpf_fuzz::strict() || limits.stack_frame_size > 0 {
+            aarch64(&program, &config, &helpers, &mut buffers, &want);
+        }
     }
 });
+
+/// The AArch64 back end under the emulator must observe `want` too.
+#[cfg(feature = "aarch64")]
+fn aarch64(
+    program: &Program,
+    config: &ferrobpf_jit::JitConfig,
+    helpers: &ferrobpf_vm::helpers::HelperRegistry,
+    buffers: &mut ferrobpf_fuzz::memory::Buffers,
+    want: &ferrobpf_fuzz::compare::Observed,
+) {
+    match ferrobpf_fuzz::compare::emulated(program, config, helpers, buffers) {
+        Ok(got) => assert_eq!(
+            &got,
+            want,
+            "AArch64 JIT ({config:?}) differs from the interpreter\n{}",
+            listing(program)
+        ),
+        Err(e) => panic!("AArch64 JIT ({config:?}): {e}\n{}", listing(program)),
+    }
+}

@@ -62,6 +62,30 @@ pub fn jit(
     })
 }
 
+/// Compiles `program` with `config` for AArch64 and runs it under the emulator. An
+/// emulator failure (the code touched memory that is not mapped, or faulted on an
+/// unaligned access) is returned as its message: on real hardware it would have
+/// been a wild access or a crash.
+#[cfg(feature = "aarch64")]
+pub fn emulated(
+    program: &Program,
+    config: &JitConfig,
+    helpers: &HelperRegistry,
+    buffers: &mut Buffers,
+) -> Result<Observed, String> {
+    use ferrobpf_jit::aarch64::emu::{EmuError, EmulatedProgram};
+    let compiled = EmulatedProgram::compile(program, config).map_err(|e| e.to_string())?;
+    let result = match compiled.run_with(helpers, buffers.fresh()) {
+        Ok(r0) => Ok(r0),
+        Err(EmuError::Exec(e)) => Err(e),
+        Err(other) => return Err(other.to_string()),
+    };
+    Ok(Observed {
+        result: normalize(result, program),
+        memory: buffers.snapshot(),
+    })
+}
+
 /// Each engine allocates its own stack, so the address in a fault of an access
 /// based on r10 is replaced by 0. Every other address comes from registers, which
 /// never hold a stack address in generated programs, and must agree exactly.
