@@ -14,6 +14,8 @@ seed_dirs() {
     local dirs=()
     [ -d "seeds/$1" ] && dirs+=("seeds/$1")
     # The ELF loader starts from our own clang objects.
-    [ "$1" = elf ] && dirs+=(../tests/bpf ../examples)
+    case "$1" in
+        elf | embed) dirs+=(../tests/bpf ../examples) ;;
+    esac
     echo "${dirs[@]}"
 }
