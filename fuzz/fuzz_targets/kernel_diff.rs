@@ -55,6 +55,8 @@ fuzz_target!(|case: Case| {
         regions: Vec::new(),
         frame_size: 512,
         align_atomics: true,
+        maps: 0,
+        stack_args: false,
     };
     let bytes = build(&case.recipe, &target);
     let program = match Program::from_bytes(&bytes) {

@@ -77,6 +77,8 @@ impl DiffJit {
             regions: buffers.regions(),
             frame_size: limits.stack_frame_size,
             align_atomics: !crate::strict(),
+            maps: 0,
+            stack_args: false,
         };
         let bytes = build(&self.recipe, &target);
         let config = |mode, blinding| JitConfig {
@@ -134,6 +136,8 @@ impl VerifierSound {
                     regions: Vec::new(),
                     frame_size: 512,
                     align_atomics: true,
+                    maps: 0,
+                    stack_args: false,
                 };
                 (build(&recipe, &target), data)
             }

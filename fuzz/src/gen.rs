@@ -59,6 +59,12 @@ pub struct Target {
     pub regions: Vec<(u64, usize)>,
     /// Bytes per stack frame.
     pub frame_size: usize,
+    /// Maps the program may name (`lddw map_idx` and `map_idx_value`, index below
+    /// this), [`Profile::Wild`] only.
+    pub maps: usize,
+    /// [`Profile::Wild`] helper arguments may point into the stack (the stack's
+    /// address then reaches registers: not for differential runs).
+    pub stack_args: bool,
     /// Keep atomic accesses aligned to their size (relative to the region or frame
     /// start). Misaligned atomics are a known gap of the x86-64 JIT (split locks, see
     /// `fuzz/regressions/diff_jit/README.md`); [`Profile::Kernel`] always aligns them.
@@ -90,18 +96,40 @@ pub enum Step {
     },
     /// A local call of the function with this number (reduced to the functions there are).
     Call(u8),
-    /// A helper call with its arguments set up: r1 = a pointer `offset` bytes into
-    /// the input, r2 = `len`, r3 = `value`.
+    /// A helper call with r1-r3 set up ([`Profile::Kernel`]: r1 = a pointer into the
+    /// input at the first argument's byte, r2 = a length that fits, r3 = a number).
     Helper {
         /// Which of [`Target::helpers`].
         which: u8,
-        /// Offset into the input.
-        offset: u8,
-        /// Length argument.
-        len: u8,
-        /// Third argument.
-        value: i32,
+        /// r1-r3.
+        args: [Arg; 3],
     },
+}
+
+/// A helper argument ([`Profile::Wild`]).
+#[derive(Arbitrary, Clone, Copy, Debug)]
+pub enum Arg {
+    /// A number.
+    Number(i32),
+    /// A size, up to 255.
+    Size(u8),
+    /// A pointer around the input (offset - 8).
+    Input(u8),
+    /// A pointer below r10 by the offset + 1 (a plain number unless
+    /// [`Target::stack_args`]).
+    Stack(u8),
+    /// The map with this index (a plain number without [`Target::maps`]).
+    Map(u8),
+}
+
+impl Arg {
+    /// One byte of the choice (offsets and sizes of [`Profile::Kernel`] set-ups).
+    fn byte(self) -> u8 {
+        match self {
+            Arg::Number(v) => v as u8,
+            Arg::Size(v) | Arg::Input(v) | Arg::Stack(v) | Arg::Map(v) => v,
+        }
+    }
 }
 
 /// Raw choices for one instruction.
@@ -220,17 +248,21 @@ impl Item {
 }
 
 /// The forms a profile draws from.
-pub fn forms(profile: Profile) -> Vec<Op> {
+pub fn forms(target: &Target) -> Vec<Op> {
     TABLE
         .iter()
-        .filter(|s| allowed(profile, s))
+        .filter(|s| allowed(target, s))
         .map(|s| s.op)
         .collect()
 }
 
-fn allowed(profile: Profile, spec: &Spec) -> bool {
+fn allowed(target: &Target, spec: &Spec) -> bool {
+    let profile = target.profile;
     match spec.semantics {
         Semantics::LddwHigh | Semantics::CallLocal => false,
+        Semantics::Lddw(Pseudo::MapIdx | Pseudo::MapIdxValue) => {
+            profile == Profile::Wild && target.maps > 0
+        }
         Semantics::Lddw(p) => p == Pseudo::Imm64 || (p == Pseudo::Func && profile == Profile::Wild),
         Semantics::CallHelper | Semantics::Callx | Semantics::LdAbs(_) | Semantics::LdInd(_) => {
             profile == Profile::Wild
@@ -243,7 +275,7 @@ fn allowed(profile: Profile, spec: &Spec) -> bool {
 pub fn build(recipe: &Recipe, target: &Target) -> Vec<u8> {
     let mut b = Builder {
         target,
-        forms: forms(target.profile),
+        forms: forms(target),
         items: Vec::new(),
         functions: Vec::new(),
         loops: 0,
@@ -295,12 +327,7 @@ impl Builder<'_> {
                 Step::Insn(c) => self.choice(c, Some(0)),
                 Step::Loop { count, body } => self.counted_loop(*count, body),
                 Step::Call(n) => self.call(f, usize::from(*n)),
-                Step::Helper {
-                    which,
-                    offset,
-                    len,
-                    value,
-                } => self.helper(*which, *offset, *len, *value),
+                Step::Helper { which, args } => self.helper(*which, args),
             }
         }
         if self.kernel() && f == 0 {
@@ -394,7 +421,7 @@ impl Builder<'_> {
         }
     }
 
-    fn helper(&mut self, which: u8, offset: u8, len: u8, value: i32) {
+    fn helper(&mut self, which: u8, args: &[Arg; 3]) {
         let Some(&id) = self
             .target
             .helpers
@@ -402,32 +429,56 @@ impl Builder<'_> {
         else {
             return;
         };
-        let input = self.target.input_len;
         let start = self.items.len();
         if self.kernel() {
             // Inside the input, the length at most what is left of it.
-            let offset = usize::from(offset) % input.max(1);
-            let len = usize::from(len) % (input - offset + 1);
+            let input = self.target.input_len;
+            let offset = usize::from(args[0].byte()) % input.max(1);
+            let len = usize::from(args[1].byte()) % (input - offset + 1);
             self.push(Item::new(Op::Mov64Reg, 1, KERNEL_BASE, 0, 0));
             self.push(Item::new(Op::Add64Imm, 1, 0, 0, offset as i64));
             self.mov(2, len as i64);
+            let value = match args[2] {
+                Arg::Number(v) => i64::from(v),
+                other => i64::from(other.byte()),
+            };
+            self.mov(3, value);
         } else {
-            // Around the input, the length sometimes too long.
-            let at = self
-                .target
-                .input_addr
-                .wrapping_add(u64::from(offset))
-                .wrapping_sub(8);
-            self.push(Item::new(Op::Lddw, 1, 0, 0, at as i64));
-            self.mov(2, i64::from(len % 80));
+            for (reg, arg) in (1..).zip(args) {
+                self.argument(reg, *arg);
+            }
         }
-        self.mov(3, i64::from(value));
         self.push(Item::new(Op::Call, 0, 0, 0, i64::from(id)));
         // Jumps land on the first instruction of the set-up only.
         for it in &mut self.items[start + 1..] {
             it.scope = None;
         }
         self.forget_arguments();
+    }
+
+    /// Sets `reg` to a [`Profile::Wild`] helper argument.
+    fn argument(&mut self, reg: u8, arg: Arg) {
+        match arg {
+            Arg::Number(v) => self.mov(reg, i64::from(v)),
+            Arg::Size(n) => self.mov(reg, i64::from(n)),
+            Arg::Input(o) => {
+                let at = self
+                    .target
+                    .input_addr
+                    .wrapping_add(u64::from(o))
+                    .wrapping_sub(8);
+                self.push(Item::new(Op::Lddw, reg, 0, 0, at as i64));
+            }
+            Arg::Stack(o) if self.target.stack_args => {
+                self.push(Item::new(Op::Mov64Reg, reg, FRAME_POINTER, 0, 0));
+                self.push(Item::new(Op::Add64Imm, reg, 0, 0, -i64::from(o) - 1));
+            }
+            Arg::Map(k) if self.target.maps > 0 => {
+                let index = usize::from(k) % self.target.maps;
+                self.push(Item::new(Op::LddwMapIdx, reg, 0, 0, index as i64));
+            }
+            Arg::Stack(n) | Arg::Map(n) => self.mov(reg, i64::from(n)),
+        }
     }
 
     fn dst(&self, x: u8) -> u8 {
@@ -468,6 +519,11 @@ impl Builder<'_> {
                     Imm::Small(v) => i64::from(v & 7),
                     other => other.value(),
                 };
+            }
+            Semantics::Lddw(Pseudo::MapIdx) => it.imm = i64::from(c.src) % self.target.maps as i64,
+            Semantics::Lddw(Pseudo::MapIdxValue) => {
+                let index = i64::from(c.src) % self.target.maps as i64;
+                it.imm = (i64::from(c.off % 64) << 32) | index;
             }
             Semantics::Lddw(Pseudo::Func) => {
                 it.jump = Jump::Function(usize::from(c.target) % self.function_count);
@@ -640,6 +696,8 @@ mod tests {
             regions: Vec::new(),
             frame_size: 512,
             align_atomics: false,
+            maps: 0,
+            stack_args: false,
         };
         let vm = Vm::with_helpers(
             Config {
