@@ -1,22 +1,58 @@
 //! Replays a `diff_jit` or `verifier_sound` input outside libFuzzer, step by step,
 //! printing the program, each step's result and how long it took (for hangs and
-//! crashes):
+//! crashes); `asm` runs an assembler file over 64 zero bytes on every engine:
 //!
 //! ```text
-//! cargo run --release --example replay -- TARGET FILE
+//! cargo run --release --example replay -- diff_jit|verifier_sound|asm FILE
 //! ```
+//!
+//! With `--features aarch64` the AArch64 back end (under Unicorn) runs too.
 
 use arbitrary::{Arbitrary, Unstructured};
 use ferrobpf_fuzz::cases::{verifier_config, DiffJit, DiffJitRun, VerifierSound};
 use ferrobpf_fuzz::compare::{interpret, jit, listing};
 use ferrobpf_fuzz::helpers;
-use ferrobpf_fuzz::memory::Buffers;
+use ferrobpf_fuzz::memory::{Buffers, Contents};
+use ferrobpf_jit::JitConfig;
 use ferrobpf_verifier::verify;
 use ferrobpf_vm::decode_program;
 use ferrobpf_vm::disasm::{disassemble, Syntax};
 use ferrobpf_vm::interp::Config;
 use ferrobpf_vm::program::Program;
 use std::time::Instant;
+
+/// Every engine over `buffers`: the interpreter, then each JIT configuration.
+fn engines(program: &Program, limits: Config, configs: &[JitConfig], buffers: &mut Buffers) {
+    let helpers = helpers::registry();
+    let start = Instant::now();
+    let want = interpret(program, limits, &helpers, buffers);
+    println!("interpreter ({:.2?}): {:?}", start.elapsed(), want.result);
+    let verdict = |same: bool| if same { "" } else { "  DIFFERS" };
+    for config in configs {
+        let start = Instant::now();
+        match jit(program, config, &helpers, buffers) {
+            Ok(got) => println!(
+                "JIT {:?} blinding {} ({:.2?}): {:?}{}",
+                config.mode,
+                config.blinding,
+                start.elapsed(),
+                got.result,
+                verdict(got == want)
+            ),
+            Err(e) => println!("JIT {:?}: compile error {e}", config.mode),
+        }
+        #[cfg(feature = "aarch64")]
+        match ferrobpf_fuzz::compare::emulated(program, config, &helpers, buffers) {
+            Ok(got) => println!(
+                "AArch64 JIT {:?}: {:?}{}",
+                config.mode,
+                got.result,
+                verdict(got == want)
+            ),
+            Err(e) => println!("AArch64 JIT {:?}: {e}", config.mode),
+        }
+    }
+}
 
 fn diff_jit(data: &[u8]) {
     let case = DiffJit::arbitrary_take_rest(Unstructured::new(data)).expect("a diff_jit input");
@@ -28,24 +64,23 @@ fn diff_jit(data: &[u8]) {
     } = case.prepare();
     let program = Program::from_bytes(&bytes).expect("generated programs load");
     println!("limits: {limits:?}\n{}", listing(&program));
-    let helpers = helpers::registry();
-    let start = Instant::now();
-    let want = interpret(&program, limits, &helpers, &mut buffers);
-    println!("interpreter ({:.2?}): {:?}", start.elapsed(), want.result);
-    for config in configs {
-        let start = Instant::now();
-        match jit(&program, &config, &helpers, &mut buffers) {
-            Ok(got) => println!(
-                "JIT {:?} blinding {} ({:.2?}): {:?}{}",
-                config.mode,
-                config.blinding,
-                start.elapsed(),
-                got.result,
-                if got == want { "" } else { "  DIFFERS" }
-            ),
-            Err(e) => println!("JIT {:?}: compile error {e}", config.mode),
-        }
-    }
+    engines(&program, limits, &configs, &mut buffers);
+}
+
+fn asm(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let insns = ferrobpf_vm::assemble(&text).expect("assembles");
+    let program = Program::from_insns(insns).expect("loads");
+    let limits = Config {
+        instruction_budget: Some(1 << 20),
+        ..Config::default()
+    };
+    let configs = [JitConfig::checked(), JitConfig::verified()].map(|c| JitConfig { limits, ..c });
+    let mut buffers = Buffers::new(Contents {
+        input: vec![0; 64],
+        ..Contents::default()
+    });
+    engines(&program, limits, &configs, &mut buffers);
 }
 
 fn verifier_sound(data: &[u8]) {
@@ -99,13 +134,14 @@ fn verifier_sound(data: &[u8]) {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (Some(target), Some(path)) = (args.get(1), args.get(2)) else {
-        eprintln!("usage: replay diff_jit|verifier_sound FILE");
+        eprintln!("usage: replay diff_jit|verifier_sound|asm FILE");
         std::process::exit(2);
     };
     let data = std::fs::read(path).expect("readable input");
     match target.as_str() {
         "diff_jit" => diff_jit(&data),
         "verifier_sound" => verifier_sound(&data),
+        "asm" => asm(&data),
         other => eprintln!("no replay for {other}"),
     }
 }
