@@ -578,3 +578,48 @@ fn context_passed_to_a_subprogram_is_rewritten_there() {
     .unwrap();
     assert_eq!(h.xdp(&mut Packet::xdp(&frame())), 60);
 }
+
+#[test]
+fn getsockopt_checks_its_destination_before_using_its_length() {
+    // Found by fuzzing: the length argument sized a host allocation first
+    // ("capacity overflow" panic for r5 >= 2^63, gigabytes for large r5).
+    for len in ["0x8000000000000000", "0x100000000"] {
+        let mut h = harness(vec![], HostHooks::default());
+        h.load(
+            &format!(
+                "
+                mov %r4, %r10
+                add %r4, -8
+                lddw %r5, {len}
+                mov %r2, 1
+                mov %r3, 2
+                call 57
+                exit
+                "
+            ),
+            ContextKind::Blob,
+        )
+        .unwrap();
+        let maps = h.maps.clone();
+        let err = run_blob(&maps, &mut h, &mut [0u8; 16], false, None).unwrap_err();
+        assert!(err.to_string().contains("out of bounds"), "{err}");
+    }
+    // An in-bounds destination is cleared when the option cannot be read.
+    let mut h = harness(vec![], HostHooks::default());
+    h.load(
+        "
+        stdw [%r10-8], -1
+        mov %r4, %r10
+        add %r4, -8
+        mov %r5, 8
+        call 57
+        ldxdw %r0, [%r10-8]
+        exit
+        ",
+        ContextKind::Blob,
+    )
+    .unwrap();
+    let maps = h.maps.clone();
+    let out = run_blob(&maps, &mut h, &mut [0u8; 16], false, None).unwrap();
+    assert_eq!(out.value, 0);
+}

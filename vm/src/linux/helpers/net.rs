@@ -280,14 +280,15 @@ pub(super) fn getsockopt(
     ctx: &mut HelperContext<'_, '_>,
     a: [u64; 5],
 ) -> Result<u64, HelperError> {
-    let mut buf = vec![0u8; usize::try_from(a[4]).unwrap_or(0)];
+    // The destination is checked first: its length comes from the program, and
+    // the hook writes straight into guest memory, never into a buffer of that size.
+    let buf = ctx.bytes_mut(a[3], a[4])?;
     let r = match &env.hooks.sockopt {
-        Some(hook) => hook(a[1] as i32, a[2] as i32, SockOptValue::Get(&mut buf)),
+        Some(hook) => hook(a[1] as i32, a[2] as i32, SockOptValue::Get(buf)),
         None => -i64::from(EINVAL),
     };
     if r < 0 {
         buf.fill(0);
     }
-    write_bytes(ctx, a[3], &buf)?;
     Ok(r as u64)
 }

@@ -78,7 +78,8 @@ pub fn format_trace(
             i += 1;
         }
         while let Some(d) = fmt.get(i).filter(|d| d.is_ascii_digit()) {
-            spec.width = spec.width * 10 + usize::from(d - b'0');
+            // Saturates: the output never exceeds `BUF` bytes, so neither does a width.
+            spec.width = (spec.width * 10 + usize::from(d - b'0')).min(BUF);
             i += 1;
         }
         if next_arg >= MAX_ARGS {
@@ -132,7 +133,9 @@ struct Spec {
 
 impl Spec {
     fn pad(&self, out: &mut String, body: &str) {
-        let fill = self.width.saturating_sub(body.len());
+        // Padding past the buffer would be truncated anyway: never allocate it.
+        let room = BUF.saturating_sub(out.len() + body.len());
+        let fill = self.width.saturating_sub(body.len()).min(room);
         if self.left {
             out.push_str(body);
             out.extend(std::iter::repeat_n(' ', fill));
@@ -241,6 +244,18 @@ mod tests {
             mem.get(off..off + len).map(<[u8]>::to_vec)
         };
         format_trace(&bytes, args, &mut read)
+    }
+
+    #[test]
+    fn huge_widths_are_bounded_by_the_buffer() {
+        // Found by fuzzing: widths grew without bound (100 GB for 14 bytes of format).
+        let out = fmt("%99999999999d", [7, 0, 0]).unwrap();
+        assert_eq!(out.len(), BUF - 1);
+        assert!(out.bytes().all(|b| b == b' '));
+        let digits = "9".repeat(40);
+        let out = fmt(&format!("%0{digits}x|%-{digits}d"), [1, 2, 0]).unwrap();
+        assert_eq!(out.len(), BUF - 1);
+        assert!(out.starts_with("000"));
     }
 
     #[test]
