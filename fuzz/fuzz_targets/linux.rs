@@ -27,11 +27,6 @@ use std::sync::Arc;
 /// Instruction budget of every run.
 const BUDGET: u64 = 10_000;
 
-/// Helpers with a reported, unfixed problem (inputs in `fuzz/regressions/linux/`),
-/// left out unless `FERROBPF_FUZZ_STRICT=1`: 57 `bpf_getsockopt` allocates the
-/// program's length argument before checking the destination.
-const KNOWN_GAPS: &[u32] = &[57];
-
 /// The maps every program sees, by index: (type, key size, value size, entries, flags).
 const MAPS: [(MapType, u32, u32, u32, u32); 10] = [
     (MapType::Array, 4, 16, 4, 0),
@@ -113,11 +108,7 @@ fuzz_target!(|case: Case| {
         input_addr: 0,
         input_len: 64,
         input_in_context: false,
-        helpers: HELPERS
-            .iter()
-            .map(|h| h.id)
-            .filter(|id| ferrobpf_fuzz::strict() || !KNOWN_GAPS.contains(id))
-            .collect(),
+        helpers: HELPERS.iter().map(|h| h.id).collect(),
         regions: Vec::new(),
         frame_size: 512,
         align_atomics: !ferrobpf_fuzz::strict(),
