@@ -2,8 +2,8 @@
 
 use ferrobpf_jit::{JitConfig, JitProgram};
 use ferrobpf_vm::asm::assemble;
-use ferrobpf_vm::helpers::HelperRegistry;
-use ferrobpf_vm::interp::{ExecError, ExecErrorKind};
+use ferrobpf_vm::helpers::{Helper, HelperRegistry, HelperSignature};
+use ferrobpf_vm::interp::{Config, ExecError, ExecErrorKind, Vm};
 use ferrobpf_vm::program::Program;
 
 fn run_with(text: &str, mem: &mut [u8], config: JitConfig) -> Result<u64, ExecError> {
@@ -120,5 +120,43 @@ fn misaligned_atomics_match_the_interpreter_without_split_locks() {
         let jit = JitProgram::compile(&program, &config).expect("compiles");
         assert_eq!(jit.run(&HelperRegistry::new(), &mut mem), want);
         assert_eq!(mem, want_mem);
+    }
+}
+
+/// Occurrences of `pattern` in `code`.
+fn occurrences(code: &[u8], pattern: &[u8]) -> usize {
+    code.windows(pattern.len())
+        .filter(|w| *w == pattern)
+        .count()
+}
+
+/// With blinding, neither the id of `call IMM` nor the offset of `ldabs`/`ldind`
+/// reaches the code verbatim; without it they do (the scan would see a leak).
+#[test]
+fn blinding_hides_helper_ids_and_packet_offsets() {
+    const ID: u32 = 0x1234_5678;
+    const IND: i32 = 0x5e6f_7a8b;
+    const ABS: i32 = 0x1a2b_3c4d;
+    let index = 2i64.wrapping_sub(i64::from(IND));
+    let text = format!(
+        "lddw %r6, {index}\nmov %r1, 7\ncall {ID}\nmov %r7, %r0\nldindh %r6, {IND}\n\
+         add %r0, %r7\nmov %r8, %r0\njeq %r8, 0x3359, +1\nldabsw {ABS}\nmov %r0, %r8\nexit"
+    );
+    let program = Program::from_insns(assemble(&text).expect("assembles")).expect("loads");
+    let mut helpers = HelperRegistry::new();
+    let sig = HelperSignature::anything(5).expect("signature");
+    helpers.register(ID, Helper::new("triple", sig, |_, a| Ok(a[0] * 3)));
+    let mem = [0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88];
+    let vm = Vm::with_helpers(Config::default(), helpers.clone());
+    let want = vm.run(&program, &mut mem.clone());
+    assert_eq!(want, Ok(21 + 0x3344));
+    let patterns = [ID.to_le_bytes(), IND.to_le_bytes(), ABS.to_le_bytes()];
+    for config in [JitConfig::checked(), JitConfig::verified()] {
+        let jit = JitProgram::compile(&program, &config).expect("compiles");
+        assert_eq!(jit.run(&helpers, &mut mem.clone()), want);
+        for p in &patterns {
+            let n = occurrences(jit.code().bytes(), p);
+            assert_eq!(n == 0, config.blinding, "{p:x?} found {n} times");
+        }
     }
 }

@@ -1,19 +1,12 @@
 //! Compare-and-branch, calls (local and into the host) and budget metering.
 
-use super::regs::{host, ARGS, BUDGET, CALL, CTX, LR, TMP, TMP2};
+use super::regs::{host, ARGS, BUDGET, CALL, CTX, LR, SCRATCH, TMP, TMP2};
 use super::{Cond, OutOfLine, A64};
 use crate::context::offsets;
 use crate::fault::{pack_packet, size_log2, FaultCode};
-use crate::lower::masm::{HelperId, Operand, PacketLoad, Reg as BpfReg};
+use crate::lower::masm::{HelperId, HostArg, Operand, PacketLoad, Reg as BpfReg};
 use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi};
 use ferrobpf_vm::isa::{JmpCond, Width};
-
-/// The first argument of a call into the host, besides the context.
-#[derive(Copy, Clone)]
-enum HostArg {
-    Reg(BpfReg),
-    Imm(u64),
-}
 
 /// The condition flags after `cmp dst, src` (or `tst` for Set) that take the branch.
 fn condition(cond: JmpCond) -> Cond {
@@ -109,21 +102,13 @@ impl A64 {
 
     pub(super) fn emit_call_helper(&mut self, id: HelperId) {
         let pc = u64::from(self.pc);
-        let addr = self.runtime.helper;
-        match id {
-            HelperId::Imm(n) => self.emit_host_call(addr, HostArg::Imm(u64::from(n)), pc),
-            HelperId::Reg(r) => self.emit_host_call(addr, HostArg::Reg(r), pc),
-        }
+        self.emit_host_call(self.runtime.helper, id.host_arg(), pc);
     }
 
     pub(super) fn emit_packet_load(&mut self, load: PacketLoad) {
-        let packed = pack_packet(self.pc, size_log2(load.size), load.imm);
-        let arg = match load.index {
-            Some(r) => HostArg::Reg(r),
-            None => HostArg::Imm(0),
-        };
-        let addr = self.runtime.packet;
-        self.emit_host_call(addr, arg, packed);
+        let (arg, imm) = load.host_arg();
+        let packed = pack_packet(self.pc, size_log2(load.size), imm);
+        self.emit_host_call(self.runtime.packet, arg, packed);
     }
 
     /// Calls `addr(ctx, arg, extra)` by AAPCS64; r1-r5 survive (saved in the context
@@ -133,6 +118,9 @@ impl A64 {
         match arg {
             HostArg::Reg(r) => a64!(self.ops, mov x1, X(host(r))),
             HostArg::Imm(v) => self.mov_imm(1, v),
+            HostArg::Scratch32 => a64!(self.ops, mov w1, W(SCRATCH)),
+            HostArg::ScratchPlus(None) => a64!(self.ops, mov x1, X(SCRATCH)),
+            HostArg::ScratchPlus(Some(r)) => a64!(self.ops, add x1, X(SCRATCH), X(host(r))),
         }
         self.mov_imm(2, extra);
         a64!(self.ops, mov x0, X(CTX));

@@ -59,6 +59,9 @@ pub enum HelperId {
     Imm(u32),
     /// Read from a register at run time (CALLX).
     Reg(Reg),
+    /// Known at compile time but blinded: the id is the low 32 bits of the scratch
+    /// register, filled by [`MacroAssembler::load_blinded`].
+    Scratch,
 }
 
 /// Where a legacy packet load reads its offset.
@@ -68,8 +71,47 @@ pub struct PacketLoad {
     pub size: Size,
     /// Register added to the offset (LD_IND), none for LD_ABS.
     pub index: Option<Reg>,
-    /// The immediate offset.
-    pub imm: i32,
+    /// The immediate offset; `None` when blinded: the scratch register holds it,
+    /// sign-extended (filled by [`MacroAssembler::load_blinded`]).
+    pub offset: Option<i32>,
+}
+
+/// The first argument, after the context, of a call into the host.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum HostArg {
+    /// An eBPF register.
+    Reg(Reg),
+    /// A constant.
+    Imm(u64),
+    /// The low 32 bits of the scratch register, zero-extended.
+    Scratch32,
+    /// The scratch register plus an eBPF register (or nothing), modulo 2^64.
+    ScratchPlus(Option<Reg>),
+}
+
+impl HelperId {
+    /// The helper id argument of the host call.
+    pub fn host_arg(self) -> HostArg {
+        match self {
+            HelperId::Imm(n) => HostArg::Imm(u64::from(n)),
+            HelperId::Reg(r) => HostArg::Reg(r),
+            HelperId::Scratch => HostArg::Scratch32,
+        }
+    }
+}
+
+impl PacketLoad {
+    /// The index argument of the host call and the immediate packed with the size:
+    /// a verbatim offset travels packed, a blinded one is added to the index in the
+    /// scratch register (the host adds modulo 2^64 and truncates to 32 bits either
+    /// way).
+    pub fn host_arg(&self) -> (HostArg, i32) {
+        match (self.offset, self.index) {
+            (Some(imm), Some(r)) => (HostArg::Reg(r), imm),
+            (Some(imm), None) => (HostArg::Imm(0), imm),
+            (None, index) => (HostArg::ScratchPlus(index), 0),
+        }
+    }
 }
 
 /// What a back end implements. The lowering walk calls [`MacroAssembler::begin_insn`]

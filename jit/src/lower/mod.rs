@@ -99,7 +99,13 @@ impl<M: MacroAssembler> Walk<M> {
                 let src = self.operand(insn, source, false);
                 self.masm.branch(cond, width, insn.dst, src, target);
             }
-            Semantics::CallHelper => self.masm.call_helper(HelperId::Imm(insn.imm32() as u32)),
+            Semantics::CallHelper => {
+                let id = match self.operand(insn, Source::Imm, false) {
+                    Operand::Imm(id) => HelperId::Imm(id as u32),
+                    _ => HelperId::Scratch,
+                };
+                self.masm.call_helper(id);
+            }
             Semantics::Callx => self.masm.call_helper(HelperId::Reg(insn.dst)),
             Semantics::CallLocal => {
                 let target = self.target(pc, insn)?;
@@ -117,16 +123,8 @@ impl<M: MacroAssembler> Walk<M> {
                 None => self.masm.load_imm64(insn.dst, insn.imm),
             },
             Semantics::LddwHigh => {}
-            Semantics::LdAbs(size) => self.masm.packet_load(PacketLoad {
-                size,
-                index: None,
-                imm: insn.imm32(),
-            }),
-            Semantics::LdInd(size) => self.masm.packet_load(PacketLoad {
-                size,
-                index: Some(insn.src),
-                imm: insn.imm32(),
-            }),
+            Semantics::LdAbs(size) => self.packet_load(insn, size, None),
+            Semantics::LdInd(size) => self.packet_load(insn, size, Some(insn.src)),
             Semantics::Load(size, signed) => {
                 let access = self.access(insn.src, insn.off, size);
                 self.masm.load(access, insn.dst, signed);
@@ -169,6 +167,19 @@ impl<M: MacroAssembler> Walk<M> {
                 self.masm.alu(op, width, dst, src);
             }
         }
+    }
+
+    /// A legacy packet load, its offset blinded like any immediate.
+    fn packet_load(&mut self, insn: &Insn, size: Size, index: Option<u8>) {
+        let offset = match self.operand(insn, Source::Imm, false) {
+            Operand::Imm(imm) => Some(imm),
+            _ => None,
+        };
+        self.masm.packet_load(PacketLoad {
+            size,
+            index,
+            offset,
+        });
     }
 
     /// Division by a constant: zero and (signed) minus one are decided here.

@@ -65,7 +65,8 @@ impl MacroAssembler for Recorder {
             .push(format!("atomic {op:?} r{src} {:?}", access.check));
     }
     fn packet_load(&mut self, load: PacketLoad) {
-        self.log.push(format!("packet {:?}", load.index));
+        self.log
+            .push(format!("packet {:?} {:?}", load.index, load.offset));
     }
     fn call_helper(&mut self, id: HelperId) {
         self.log.push(format!("helper {id:?}"));
@@ -132,6 +133,18 @@ fn blinding_hides_immediates_but_not_shift_counts() {
     assert!(!log
         .iter()
         .any(|l| l.contains("Imm(77)") || l.contains("Imm(5)")));
+}
+
+#[test]
+fn blinding_hides_helper_ids_and_packet_offsets() {
+    let text = "call 0x12345678\nldabsw 0x1a2b3c4d\nldindh %r3, 0x5e6f7a8b\nexit";
+    let log = record(text, &JitConfig::checked());
+    assert!(has(&log, "helper Scratch"), "{log:?}");
+    assert!(has(&log, "packet None None"), "{log:?}");
+    assert!(has(&log, "packet Some(3) None"), "{log:?}");
+    let plain = record(text, &JitConfig::verified());
+    assert!(has(&plain, "helper Imm(305419896)"), "{plain:?}");
+    assert!(has(&plain, "packet None Some(439041101)"), "{plain:?}");
 }
 
 #[test]

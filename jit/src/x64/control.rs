@@ -4,16 +4,9 @@ use super::regs::{host, ARGS, CTX, FRAME_SAVED, SCRATCH};
 use super::{OutOfLine, X64};
 use crate::context::offsets;
 use crate::fault::{pack_packet, size_log2, FaultCode};
-use crate::lower::masm::{HelperId, Operand, PacketLoad, Reg as BpfReg};
+use crate::lower::masm::{HelperId, HostArg, Operand, PacketLoad, Reg as BpfReg};
 use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi};
 use ferrobpf_vm::isa::{JmpCond, Width};
-
-/// An argument of a call into the host, besides the context.
-#[derive(Copy, Clone)]
-enum HostArg {
-    Reg(BpfReg),
-    Imm(u64),
-}
 
 impl X64 {
     pub(super) fn emit_jump(&mut self, target: DynamicLabel) {
@@ -90,21 +83,13 @@ impl X64 {
 
     pub(super) fn emit_call_helper(&mut self, id: HelperId) {
         let pc = u64::from(self.pc);
-        let addr = self.runtime.helper;
-        match id {
-            HelperId::Imm(n) => self.emit_host_call(addr, HostArg::Imm(u64::from(n)), pc),
-            HelperId::Reg(r) => self.emit_host_call(addr, HostArg::Reg(r), pc),
-        }
+        self.emit_host_call(self.runtime.helper, id.host_arg(), pc);
     }
 
     pub(super) fn emit_packet_load(&mut self, load: PacketLoad) {
-        let packed = pack_packet(self.pc, size_log2(load.size), load.imm);
-        let arg = match load.index {
-            Some(r) => HostArg::Reg(r),
-            None => HostArg::Imm(0),
-        };
-        let addr = self.runtime.packet;
-        self.emit_host_call(addr, arg, packed);
+        let (arg, imm) = load.host_arg();
+        let packed = pack_packet(self.pc, size_log2(load.size), imm);
+        self.emit_host_call(self.runtime.packet, arg, packed);
     }
 
     /// Calls `addr(ctx, arg, extra)`; r1-r5 survive (saved in the context block),
@@ -116,6 +101,9 @@ impl X64 {
         match arg {
             HostArg::Reg(r) => x64!(self.ops, mov rsi, Rq(host(r))),
             HostArg::Imm(v) => x64!(self.ops, mov rsi, QWORD v as i64),
+            HostArg::Scratch32 => x64!(self.ops, mov esi, Rd(SCRATCH)),
+            HostArg::ScratchPlus(None) => x64!(self.ops, mov rsi, Rq(SCRATCH)),
+            HostArg::ScratchPlus(Some(r)) => x64!(self.ops, lea rsi, [Rq(SCRATCH) + Rq(host(r))]),
         }
         let fault_exit = self.fault_exit;
         x64!(self.ops,
