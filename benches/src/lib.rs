@@ -57,14 +57,15 @@ pub fn fill_buffer() -> Vec<u8> {
         .collect()
 }
 
+// Imports inside the test: this file is also included by `#[path]` in the JIT's
+// bench and example, whose builds keep the module but drop the test.
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use ferrobpf_vm::interp::{Config, Vm};
-
     #[test]
     /// Also checks the buffer fill: FNV-1a over it must give common.h's result.
     fn every_workload_returns_its_expected_result() {
+        use super::*;
+        use ferrobpf_vm::interp::{Config, Vm};
         let vm = Vm::new(Config::default());
         for w in WORKLOADS {
             let program = w.program().unwrap();

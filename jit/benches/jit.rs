@@ -1,9 +1,8 @@
 //! The three shared workloads (../shared/bench) through the interpreter and the JIT in
 //! verified and checked mode, and compile time per instruction.
 //!
-//! The bytecode in `benches/workloads/*.bin` was built from `../shared/bench/mem_entry.c`
-//! with `clang -O2 -target bpf -mcpu=v3 -fno-builtin -DWORKLOAD=k_<name>` and
-//! `llvm-objcopy -O binary --only-section=.text`.
+//! The workloads, their buffer and their results come from the root benches crate
+//! (`benches/src/lib.rs`, bytecode in `benches/workloads`, built by its `build.sh`).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ferrobpf_jit::{JitConfig, JitProgram};
@@ -14,29 +13,10 @@ use ferrobpf_vm::isa::Op;
 use ferrobpf_vm::program::Program;
 use std::hint::black_box;
 
-const BUF_SIZE: usize = 65536;
+#[path = "../../benches/src/lib.rs"]
+mod workloads;
 
-/// The workloads and the results every engine must return.
-const WORKLOADS: [(&str, &[u8], u64); 3] = [
-    (
-        "arith",
-        include_bytes!("workloads/arith.bin"),
-        0x8b42_6b26_a848_c555,
-    ),
-    ("fnv", include_bytes!("workloads/fnv.bin"), 0x69a2_07b5),
-    ("sieve", include_bytes!("workloads/sieve.bin"), 0x404),
-];
-
-/// The deterministic buffer of `common.h` (LCG seeded with 12345).
-fn fill() -> Vec<u8> {
-    let mut s: u32 = 12345;
-    (0..BUF_SIZE)
-        .map(|_| {
-            s = s.wrapping_mul(1_103_515_245).wrapping_add(12345);
-            (s >> 16) as u8
-        })
-        .collect()
-}
+use workloads::{fill_buffer, WORKLOADS};
 
 fn modes() -> [(&'static str, JitConfig); 2] {
     [
@@ -47,17 +27,18 @@ fn modes() -> [(&'static str, JitConfig); 2] {
 
 fn run(c: &mut Criterion) {
     let helpers = HelperRegistry::new();
-    for (name, bytes, want) in WORKLOADS {
-        let program = Program::from_bytes(bytes).expect("workload loads");
+    for w in WORKLOADS {
+        let (name, want) = (w.name, w.expected);
+        let program = w.program().expect("workload loads");
         let vm = Vm::new(Config::default());
-        let mut buf = fill();
+        let mut buf = fill_buffer();
         assert_eq!(vm.run(&program, &mut buf), Ok(want));
         c.bench_function(&format!("interp/{name}"), |b| {
             b.iter(|| vm.run(black_box(&program), black_box(&mut buf)))
         });
         for (mode, config) in modes() {
             let jit = JitProgram::compile(&program, &config).expect("compiles");
-            let mut buf = fill();
+            let mut buf = fill_buffer();
             assert_eq!(jit.run(&helpers, &mut buf), Ok(want));
             c.bench_function(&format!("jit-{mode}/{name}"), |b| {
                 b.iter(|| jit.run(&helpers, black_box(&mut buf)))
@@ -98,8 +79,9 @@ fn compile(c: &mut Criterion) {
             b.iter(|| JitProgram::compile(black_box(&large), &config))
         });
     }
-    for (name, bytes, _) in WORKLOADS {
-        let program = Program::from_bytes(bytes).expect("workload loads");
+    for w in WORKLOADS {
+        let name = w.name;
+        let program = w.program().expect("workload loads");
         group.throughput(Throughput::Elements(program.len() as u64));
         for (mode, config) in modes() {
             group.bench_function(format!("{mode}/{name}"), |b| {

@@ -6,25 +6,12 @@
 use ferrobpf_jit::{JitConfig, JitProgram};
 use ferrobpf_vm::helpers::HelperRegistry;
 use ferrobpf_vm::interp::{Config, Vm};
-use ferrobpf_vm::program::Program;
 use std::time::Instant;
 
-const WORKLOADS: [(&str, &[u8]); 3] = [
-    ("arith", include_bytes!("../benches/workloads/arith.bin")),
-    ("fnv", include_bytes!("../benches/workloads/fnv.bin")),
-    ("sieve", include_bytes!("../benches/workloads/sieve.bin")),
-];
+#[path = "../../benches/src/lib.rs"]
+mod workloads;
 
-/// The deterministic buffer of `common.h` (LCG seeded with 12345).
-fn fill() -> Vec<u8> {
-    let mut s: u32 = 12345;
-    (0..65536)
-        .map(|_| {
-            s = s.wrapping_mul(1_103_515_245).wrapping_add(12345);
-            (s >> 16) as u8
-        })
-        .collect()
-}
+use workloads::{fill_buffer, WORKLOADS};
 
 /// Minimum ns per call of `f` over `rounds` rounds of `reps` calls.
 fn time(rounds: usize, reps: usize, mut f: impl FnMut() -> u64) -> (f64, u64) {
@@ -48,9 +35,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("jit-checked", JitConfig::checked()),
         ("jit-checked+budget", budget),
     ];
-    for (name, bytes) in WORKLOADS {
-        let program = Program::from_bytes(bytes)?;
-        let mut buf = fill();
+    for w in WORKLOADS {
+        let name = w.name;
+        let program = w.program()?;
+        let mut buf = fill_buffer();
         let vm = Vm::new(Config::default());
         let (ns, r) = time(5, 20, || vm.run(&program, &mut buf).unwrap_or(0));
         println!("{name:6} interp              {ns:>12.0} ns/run  result={r:#x}");
@@ -58,6 +46,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let jit = JitProgram::compile(&program, &config)?;
             let (ns, r) = time(5, 500, || jit.run(&helpers, &mut buf).unwrap_or(0));
             println!("{name:6} {engine:19} {ns:>12.0} ns/run  result={r:#x}");
+            if r != w.expected {
+                return Err(format!("{name} {engine}: want {:#x}", w.expected).into());
+            }
         }
     }
     Ok(())
