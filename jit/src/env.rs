@@ -5,7 +5,7 @@ use crate::context::{JitContext, RegionWindow};
 use crate::fault::{unpack_miss, unpack_packet, FaultCode};
 use ferrobpf_vm::helpers::{HelperContext, HelperRegistry};
 use ferrobpf_vm::interp::{ExecError, ExecErrorKind};
-use ferrobpf_vm::memory::{MemoryError, Region, RegionId, RegionTable};
+use ferrobpf_vm::memory::{RegionId, RegionTable};
 
 /// Memory and helpers of one run, plus the trap a trampoline raised.
 pub(crate) struct Env<'m, 'a> {
@@ -20,39 +20,32 @@ pub(crate) struct Env<'m, 'a> {
 }
 
 impl Env<'_, '_> {
-    /// After a window miss: finds the region of the access and refreshes the window,
-    /// or records the fault the interpreter would report.
+    /// After a window miss: finds the region of the access as the interpreter's table
+    /// does (its stack region set to the live frames) and refreshes the window, or
+    /// records the fault the interpreter would report. The live stack is never
+    /// cached (its bottom moves with the call depth): generated code checks it
+    /// before calling here.
     pub fn lookup(&mut self, ctx: &mut JitContext, addr: u64, packed: u64) {
         let (pc, store, log2) = unpack_miss(packed);
         let size = 1u64 << log2;
-        let found = find_region(self.memory, addr, size, store);
-        let found = found.and_then(|r| match r {
-            // The generated code checks the live stack itself, before calling here.
-            Some(r) => Ok(r),
-            None => Err(MemoryError::OutOfBounds {
-                addr,
-                size,
-                write: store,
-            }),
-        });
-        match found.and_then(|(start, len)| {
-            RegionWindow::new(start, len, size).ok_or(MemoryError::OutOfBounds {
-                addr,
-                size,
-                write: store,
-            })
-        }) {
-            Ok(window) => {
-                let windows = if store {
-                    &mut ctx.store_window
-                } else {
-                    &mut ctx.load_window
-                };
-                if let Some(w) = windows.get_mut(usize::from(log2)) {
-                    *w = window;
-                }
-            }
-            Err(e) => self.fault(ctx, pc, e.into()),
+        self.memory.set_stack_depth(ctx.depth as usize);
+        let stack = self.memory.stack().map(|s| s.region());
+        let id = match self.memory.locate(addr, size, store) {
+            Ok(id) if Some(id) != stack => id,
+            Ok(_) => return,
+            Err(e) => return self.fault(ctx, pc, e.into()),
+        };
+        let window = self
+            .memory
+            .region(id)
+            .and_then(|r| RegionWindow::new(r.addr(), r.len(), size));
+        let windows = if store {
+            &mut ctx.store_window
+        } else {
+            &mut ctx.load_window
+        };
+        if let Some((w, window)) = windows.get_mut(usize::from(log2)).zip(window) {
+            *w = window;
         }
     }
 
@@ -87,19 +80,14 @@ impl Env<'_, '_> {
     /// included) the run ends with r0 = 0, as in the interpreter and the kernel.
     pub fn packet_load(&mut self, ctx: &mut JitContext, index: u64, packed: u64) -> u64 {
         let (pc, log2, imm) = unpack_packet(packed);
-        let offset = index.wrapping_add(imm as i64 as u64) as i32;
-        let value = u64::try_from(offset)
-            .ok()
-            .zip(self.packet)
-            .and_then(|(off, id)| {
-                let m = &*self.memory;
-                match log2 {
-                    0 => m.read_in::<u8>(id, off).map(u64::from),
-                    1 => m.read_in::<u16>(id, off).map(|v| u64::from(v.swap_bytes())),
-                    2 => m.read_in::<u32>(id, off).map(|v| u64::from(v.swap_bytes())),
-                    _ => m.read_in::<u64>(id, off).map(u64::swap_bytes),
-                }
-            });
+        let offset = i64::from(index.wrapping_add(imm as i64 as u64) as i32);
+        let m = &*self.memory;
+        let value = match log2 {
+            0 => m.packet_load::<u8>(self.packet, offset),
+            1 => m.packet_load::<u16>(self.packet, offset),
+            2 => m.packet_load::<u32>(self.packet, offset),
+            _ => m.packet_load::<u64>(self.packet, offset),
+        };
         value.unwrap_or_else(|| {
             ctx.outcome.fault = FaultCode::Ended as u64;
             ctx.outcome.pc = u64::from(pc);
@@ -112,38 +100,4 @@ impl Env<'_, '_> {
         ctx.outcome.fault = FaultCode::Host as u64;
         ctx.outcome.pc = u64::from(pc);
     }
-}
-
-/// The region `[addr, addr + size)` lies in, as the interpreter's table would find it:
-/// any region for a read, a writable one for a write; `None` for the stack, which
-/// windows may not cache.
-fn find_region(
-    memory: &RegionTable<'_>,
-    addr: u64,
-    size: u64,
-    store: bool,
-) -> Result<Option<(u64, u64)>, MemoryError> {
-    let stack = memory.stack().map(|s| s.region().0);
-    let regions = memory.regions();
-    let fits = |r: &&Region| r.offset_of(addr, size).is_some();
-    let mut candidates = regions
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| Some(*i) != stack);
-    if let Some((_, r)) = candidates.find(|(_, r)| fits(r) && (!store || r.writable())) {
-        return Ok(Some((r.addr(), r.len())));
-    }
-    let elsewhere = regions
-        .iter()
-        .enumerate()
-        .any(|(i, r)| Some(i) != stack && fits(&r));
-    Err(if store && elsewhere {
-        MemoryError::ReadOnly { addr, size }
-    } else {
-        MemoryError::OutOfBounds {
-            addr,
-            size,
-            write: store,
-        }
-    })
 }

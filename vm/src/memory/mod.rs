@@ -12,6 +12,7 @@
 
 pub mod atomic;
 pub mod error;
+mod lookup;
 mod raw;
 pub mod region;
 pub mod shared;
