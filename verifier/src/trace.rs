@@ -5,6 +5,8 @@
 use crate::reg::{PtrKind, RegState};
 use crate::state::State;
 use ferrobpf_vm::insn::NUM_REGS;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 /// One recorded register file: the innermost frame's registers and the call depth.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -82,6 +84,55 @@ impl Regions {
 #[derive(Clone, Debug, Default)]
 pub struct Trace {
     per_pc: Vec<Vec<Snapshot>>,
+    /// (slot, hash of a snapshot) -> index of the latest snapshot of the slot with
+    /// that hash; `older` chains each to the previous one with the same hash, so
+    /// recording stays linear however many distinct snapshots a slot collects.
+    latest: HashMap<(usize, u64), usize, BuildHasherDefault<Fingerprint>>,
+    /// Per slot and snapshot: the previous snapshot of the slot with the same hash.
+    older: Vec<Vec<Option<usize>>>,
+}
+
+/// A multiply-rotate hash of a snapshot's fields: cheap (snapshots are hashed at
+/// every processed instruction) and good enough to spread bounds and offsets.
+#[derive(Clone, Debug, Default)]
+struct Fingerprint(u64);
+
+impl Hasher for Fingerprint {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn write_u32(&mut self, v: u32) {
+        self.write_u64(u64::from(v));
+    }
+
+    fn write_i64(&mut self, v: i64) {
+        self.write_u64(v as u64);
+    }
+
+    fn write_i32(&mut self, v: i32) {
+        self.write_u64(u64::from(v as u32));
+    }
+
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+}
+
+fn fingerprint(snap: &Snapshot) -> u64 {
+    let mut h = Fingerprint::default();
+    snap.hash(&mut h);
+    h.finish()
 }
 
 fn reg_admits(abs: &RegState, c: Concrete) -> bool {
@@ -104,6 +155,8 @@ impl Trace {
     pub fn new(n: usize) -> Trace {
         Trace {
             per_pc: vec![Vec::new(); n],
+            latest: HashMap::default(),
+            older: vec![Vec::new(); n],
         }
     }
 
@@ -113,11 +166,21 @@ impl Trace {
             depth: st.depth(),
             regs: st.cur().regs,
         };
-        if let Some(list) = self.per_pc.get_mut(pc) {
-            if !list.contains(&snap) {
-                list.push(snap);
+        let (Some(list), Some(older)) = (self.per_pc.get_mut(pc), self.older.get_mut(pc)) else {
+            return;
+        };
+        let key = (pc, fingerprint(&snap));
+        let head = self.latest.get(&key).copied();
+        let mut at = head;
+        while let Some(i) = at {
+            if list.get(i) == Some(&snap) {
+                return;
             }
+            at = older.get(i).copied().flatten();
         }
+        older.push(head);
+        self.latest.insert(key, list.len());
+        list.push(snap);
     }
 
     /// The snapshots at `pc`.
@@ -183,6 +246,24 @@ mod tests {
         let mut t = Trace::new(n);
         t.record(pc, &st);
         t
+    }
+
+    #[test]
+    fn record_keeps_each_snapshot_once() {
+        let mut t = trace_with(2, 1, &[]);
+        let mut f = Frame::new(0, 0, 0);
+        for v in [3, 4, 3, 4, 5] {
+            f.regs[2] = RegState::Scalar(Scalar::constant(v));
+            let st = State {
+                frames: vec![f.clone()],
+                refs: vec![],
+                ghosts: vec![],
+            };
+            t.record(1, &st);
+            t.record(7, &st);
+        }
+        assert_eq!(t.at(1).len(), 4);
+        assert!(t.at(0).is_empty() && t.at(7).is_empty());
     }
 
     #[test]
