@@ -12,9 +12,16 @@
 //!   segments) and calls a [`lower::masm::MacroAssembler`].
 //! - [`x64`]: the x86-64 back end (dynasm-rs). eBPF r0-r10 live in host registers for
 //!   the whole run; three scratch registers and a context-block pointer remain.
+//! - [`aarch64`]: the AArch64 back end (dynasm-rs), the same walk, eBPF registers in
+//!   host registers too. It runs natively on AArch64 hosts and under the Unicorn
+//!   emulator elsewhere (feature `emulator`); [`aarch64::exec`] picks.
+//! - `delegate` (private): the `MacroAssembler` implementation both back ends share.
 //! - [`code`]: executable memory, mapped read+execute only once the code is complete.
 //! - `call` (private): the call into generated code and the trampolines back into
-//!   Rust (region lookup, helpers, packet loads). With [`code`], the only `unsafe`.
+//!   Rust (region lookup, helpers, packet loads), by the host's C convention. With
+//!   [`code`] (and the emulator's page mapping), the only `unsafe`.
+//!
+//! [`JitProgram`] compiles with the host's back end: x86-64 or AArch64.
 //!
 //! # How generated code stays inside its memory (checked mode)
 //! Every load and store not provably inside the current stack frame compares its
@@ -29,6 +36,8 @@
 //!
 //! Verified mode keeps every check until the verifier exists.
 
+#[macro_use]
+mod delegate;
 pub mod aarch64;
 mod call;
 pub mod code;

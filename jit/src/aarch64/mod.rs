@@ -28,13 +28,11 @@ mod stubs;
 
 use crate::error::JitError;
 use crate::fault::FaultCode;
-use crate::lower::masm::{
-    Access, DivOp, HelperId, MacroAssembler, Operand, PacketLoad, Reg as BpfReg,
-};
+use crate::lower::masm::{MacroAssembler, Operand};
 use dynasmrt::aarch64::Aarch64Relocation;
 use dynasmrt::VecAssembler;
 use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi};
-use ferrobpf_vm::isa::{AluOp, AtomicOp, JmpCond, Width};
+use ferrobpf_vm::isa::Width;
 
 /// Programs with more slots than this use far conditional branches: no slot emits
 /// more than 256 bytes (body and out-of-line paths together), so below it the body,
@@ -275,6 +273,24 @@ impl A64 {
         }
     }
 
+    fn emit_load_blinded(&mut self, masked: i64, key: i64) {
+        self.mov_imm(regs::SCRATCH, masked as u64);
+        self.mov_imm(regs::TMP, key as u64);
+        a64!(self.ops, eor X(regs::SCRATCH), X(regs::SCRATCH), X(regs::TMP));
+    }
+
+    fn emit_load_imm64(&mut self, reg: u32, value: i64) {
+        self.mov_imm(reg, value as u64);
+    }
+
+    fn emit_jump(&mut self, target: DynamicLabel) {
+        a64!(self.ops, b =>target);
+    }
+
+    fn emit_exit(&mut self) {
+        a64!(self.ops, ret);
+    }
+
     /// The register holding `src` at `width`; immediates are materialised in `tmp`.
     fn operand_reg(&mut self, src: Operand, width: Width, tmp: u32) -> u32 {
         match src {
@@ -294,98 +310,7 @@ impl A64 {
 }
 
 impl MacroAssembler for A64 {
-    type Label = DynamicLabel;
-    type Output = A64Code;
-    type Error = JitError;
-
-    fn new_label(&mut self) -> DynamicLabel {
-        self.ops.new_dynamic_label()
-    }
-
-    fn bind(&mut self, label: DynamicLabel) {
-        self.ops.dynamic_label(label);
-    }
-
-    fn begin_insn(&mut self, pc: usize) {
-        self.pc = u32::try_from(pc).unwrap_or(u32::MAX);
-    }
-
-    fn load_blinded(&mut self, masked: i64, key: i64) {
-        self.mov_imm(regs::SCRATCH, masked as u64);
-        self.mov_imm(regs::TMP, key as u64);
-        a64!(self.ops, eor X(regs::SCRATCH), X(regs::SCRATCH), X(regs::TMP));
-    }
-
-    fn load_imm64(&mut self, dst: BpfReg, value: i64) {
-        self.mov_imm(regs::host(dst), value as u64);
-    }
-
-    fn alu(&mut self, op: AluOp, width: Width, dst: BpfReg, src: Operand) {
-        self.emit_alu(op, width, dst, src);
-    }
-
-    fn div_mod(&mut self, op: DivOp, width: Width, dst: BpfReg, src: Operand) {
-        self.emit_div_mod(op, width, dst, src);
-    }
-
-    fn zero_extend(&mut self, dst: BpfReg, bits: u8) {
-        self.emit_zero_extend(regs::host(dst), bits);
-    }
-
-    fn byte_swap(&mut self, dst: BpfReg, bits: u8) {
-        self.emit_byte_swap(regs::host(dst), bits);
-    }
-
-    fn jump(&mut self, target: DynamicLabel) {
-        a64!(self.ops, b =>target);
-    }
-
-    fn branch(
-        &mut self,
-        cond: JmpCond,
-        width: Width,
-        dst: BpfReg,
-        src: Operand,
-        target: DynamicLabel,
-    ) {
-        self.emit_branch(cond, width, dst, src, target);
-    }
-
-    fn load(&mut self, access: Access, dst: BpfReg, signed: bool) {
-        self.emit_load(access, dst, signed);
-    }
-
-    fn store(&mut self, access: Access, src: Operand) {
-        self.emit_store(access, src);
-    }
-
-    fn atomic(&mut self, op: AtomicOp, fetch: bool, access: Access, src: BpfReg) {
-        self.emit_atomic(op, fetch, access, src);
-    }
-
-    fn packet_load(&mut self, load: PacketLoad) {
-        self.emit_packet_load(load);
-    }
-
-    fn call_helper(&mut self, id: HelperId) {
-        self.emit_call_helper(id);
-    }
-
-    fn call_local(&mut self, target: DynamicLabel) {
-        self.emit_call_local(target);
-    }
-
-    fn exit(&mut self) {
-        a64!(self.ops, ret);
-    }
-
-    fn meter(&mut self, count: u32) {
-        self.emit_meter(count);
-    }
-
-    fn finish(self, entry: DynamicLabel) -> Result<A64Code, JitError> {
-        self.emit_finish(entry)
-    }
+    delegate_macro_assembler!(A64Code);
 }
 
 /// Compiles `program` for AArch64, calling the host functions at `host`.

@@ -15,15 +15,12 @@ pub mod regs;
 mod stubs;
 
 use crate::code::CodeBuffer;
-use crate::error::JitError;
 use crate::fault::FaultCode;
-use crate::lower::masm::{
-    Access, DivOp, HelperId, MacroAssembler, Operand, PacketLoad, Reg as BpfReg,
-};
+use crate::lower::masm::MacroAssembler;
 use dynasmrt::x64::X64Relocation;
+use dynasmrt::DynamicLabel;
 use dynasmrt::VecAssembler;
-use dynasmrt::{DynamicLabel, DynasmLabelApi};
-use ferrobpf_vm::isa::{AluOp, AtomicOp, JmpCond, Width};
+use ferrobpf_vm::isa::AtomicOp;
 
 /// Addresses of the Rust functions generated code calls (see `crate::call`).
 #[derive(Copy, Clone, Debug)]
@@ -135,94 +132,5 @@ impl X64 {
 }
 
 impl MacroAssembler for X64 {
-    type Label = DynamicLabel;
-    type Output = CodeBuffer;
-    type Error = JitError;
-
-    fn new_label(&mut self) -> DynamicLabel {
-        self.ops.new_dynamic_label()
-    }
-
-    fn bind(&mut self, label: DynamicLabel) {
-        self.ops.dynamic_label(label);
-    }
-
-    fn begin_insn(&mut self, pc: usize) {
-        self.pc = u32::try_from(pc).unwrap_or(u32::MAX);
-    }
-
-    fn load_blinded(&mut self, masked: i64, key: i64) {
-        self.emit_load_blinded(masked, key);
-    }
-
-    fn load_imm64(&mut self, dst: BpfReg, value: i64) {
-        self.emit_load_imm64(regs::host(dst), value);
-    }
-
-    fn alu(&mut self, op: AluOp, width: Width, dst: BpfReg, src: Operand) {
-        self.emit_alu(op, width, dst, src);
-    }
-
-    fn div_mod(&mut self, op: DivOp, width: Width, dst: BpfReg, src: Operand) {
-        self.emit_div_mod(op, width, dst, src);
-    }
-
-    fn zero_extend(&mut self, dst: BpfReg, bits: u8) {
-        self.emit_zero_extend(regs::host(dst), bits);
-    }
-
-    fn byte_swap(&mut self, dst: BpfReg, bits: u8) {
-        self.emit_byte_swap(regs::host(dst), bits);
-    }
-
-    fn jump(&mut self, target: DynamicLabel) {
-        self.emit_jump(target);
-    }
-
-    fn branch(
-        &mut self,
-        cond: JmpCond,
-        width: Width,
-        dst: BpfReg,
-        src: Operand,
-        target: DynamicLabel,
-    ) {
-        self.emit_branch(cond, width, dst, src, target);
-    }
-
-    fn load(&mut self, access: Access, dst: BpfReg, signed: bool) {
-        self.emit_load(access, dst, signed);
-    }
-
-    fn store(&mut self, access: Access, src: Operand) {
-        self.emit_store(access, src);
-    }
-
-    fn atomic(&mut self, op: AtomicOp, fetch: bool, access: Access, src: BpfReg) {
-        self.emit_atomic(op, fetch, access, src);
-    }
-
-    fn packet_load(&mut self, load: PacketLoad) {
-        self.emit_packet_load(load);
-    }
-
-    fn call_helper(&mut self, id: HelperId) {
-        self.emit_call_helper(id);
-    }
-
-    fn call_local(&mut self, target: DynamicLabel) {
-        self.emit_call_local(target);
-    }
-
-    fn exit(&mut self) {
-        self.emit_exit();
-    }
-
-    fn meter(&mut self, count: u32) {
-        self.emit_meter(count);
-    }
-
-    fn finish(self, entry: DynamicLabel) -> Result<CodeBuffer, JitError> {
-        self.emit_finish(entry)
-    }
+    delegate_macro_assembler!(CodeBuffer);
 }
