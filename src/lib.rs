@@ -16,8 +16,10 @@
 //! ```
 
 pub mod embed;
+pub mod listing;
 
 pub use ferrobpf_elf as elf;
+pub use ferrobpf_verifier as verifier;
 pub use ferrobpf_vm as vm;
 pub use ferrobpf_vm::helpers::{ArgKind, Helper, HelperRegistry, HelperSignature, ReturnKind};
 pub use ferrobpf_vm::interp::{Config, ExecError, ExecErrorKind, Vm};

@@ -55,6 +55,14 @@ pub enum CliError {
         /// The file.
         path: PathBuf,
     },
+    /// No program of the object has this section or function name.
+    #[error("{path}: no program in section or function `{name}`")]
+    NoProgram {
+        /// The file.
+        path: PathBuf,
+        /// The name asked for.
+        name: String,
+    },
     /// A program type name that does not exist.
     #[error("unknown program type `{name}`")]
     UnknownType {

@@ -44,6 +44,11 @@ pub fn kind_of(bytes: &[u8]) -> Kind {
 /// Reads, decodes and validates the program in `path`.
 pub fn load(path: &Path) -> Result<Loaded, CliError> {
     let bytes = read(path)?;
+    decode(path, bytes)
+}
+
+/// Decodes and validates the program in `bytes`, read from `path`.
+pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<Loaded, CliError> {
     let kind = kind_of(&bytes);
     let owned = PathBuf::from(path);
     let code = match kind {
