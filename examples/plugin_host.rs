@@ -1,17 +1,42 @@
-//! A plugin host: runs untrusted filters (`tests/bpf/plugin_filter.o`, a
-//! host-defined program type over the host's `struct event`) with an instruction
-//! budget and a host helper, and survives a filter that never ends.
+//! A plugin host: verifies untrusted filters (`tests/bpf/plugin_filter.o`, a
+//! host-defined program type over the host's `struct event`) against the host's
+//! context layout and helper, runs the accepted ones with an instruction budget,
+//! and survives a filter that never ends (which the verifier refuses, and which
+//! the budget stops when run anyway).
 //!
 //! ```text
 //! cargo run --example plugin_host
 //! ```
 
-use ferrobpf::embed::{EmbedError, Object, Options};
+use ferrobpf::embed::{EmbedError, Object, Options, ProgType};
+use ferrobpf::verifier::ctx::{CtxField, CtxLayout};
+use ferrobpf::verifier::Config;
 use ferrobpf::vm::helpers::{ArgKind, Helper, HelperSignature, ReturnKind};
 use std::sync::{Arc, Mutex};
 
 /// Instructions a filter may run per event.
 pub const BUDGET: u64 = 10_000;
+
+/// Instructions the verifier may explore per filter before giving up.
+pub const VERIFIER_BUDGET: usize = 20_000;
+
+/// The filters' program type: `struct event`, every field readable, none
+/// writable.
+pub fn event_type() -> ProgType {
+    ProgType::Host(CtxLayout {
+        size: 16,
+        fields: vec![CtxField::ro(0, 4), CtxField::ro(4, 4), CtxField::ro(8, 8)],
+    })
+}
+
+/// The verifier's settings for a filter: the event type, a small exploration
+/// budget.
+fn verifier_config() -> Config {
+    Config {
+        max_insns: VERIFIER_BUDGET,
+        ..Config::new(event_type())
+    }
+}
 
 /// The host's event, as the filters see it (`struct event`).
 #[derive(Copy, Clone, Debug)]
@@ -41,7 +66,9 @@ pub struct Outcome {
     pub accepted: Vec<u64>,
     /// Values the filter noted through the host helper.
     pub notes: Vec<u64>,
-    /// How the runaway filter ended.
+    /// What the verifier said of the runaway filter.
+    pub greedy_verdict: Result<(), EmbedError>,
+    /// How the runaway filter ended when run unverified.
     pub greedy: Result<u64, EmbedError>,
 }
 
@@ -65,14 +92,18 @@ pub fn run(events: &[Event]) -> Result<Outcome, Box<dyn std::error::Error>> {
     // before running them, as a libbpf skeleton does.
     obj.map(".rodata")?
         .update(&0u32.to_le_bytes(), &500u64.to_le_bytes(), 0)?;
-    let filter = obj.program("accept_small")?;
+    let filter = obj
+        .program("accept_small")?
+        .verify_with(verifier_config())?;
     let mut accepted = Vec::new();
     for e in events {
         if filter.run_context(&mut e.bytes(), false)? == 1 {
             accepted.push(e.value);
         }
     }
-    let greedy = obj.program("greedy")?.jit()?;
+    let greedy = obj.program("greedy")?;
+    let greedy_verdict = greedy.clone().verify_with(verifier_config()).map(drop);
+    let greedy = greedy.jit()?;
     let event = Event {
         kind: 1,
         size: 0,
@@ -83,6 +114,7 @@ pub fn run(events: &[Event]) -> Result<Outcome, Box<dyn std::error::Error>> {
     Ok(Outcome {
         accepted,
         notes,
+        greedy_verdict,
         greedy,
     })
 }
@@ -99,6 +131,9 @@ fn main() {
         Ok(o) => {
             println!("accepted values: {:?}", o.accepted);
             println!("notes from the filter: {:?}", o.notes);
+            if let Err(e) = o.greedy_verdict {
+                println!("the verifier refused the runaway filter: {e}");
+            }
             match o.greedy {
                 Ok(r) => println!("the runaway filter returned {r}"),
                 Err(e) => println!("the runaway filter was stopped: {e}"),

@@ -56,6 +56,13 @@ fn plugin_host_filters_and_stops_the_runaway() {
     let o = plugin_host::run(&events).unwrap();
     assert_eq!(o.accepted, [0, 150, 300]);
     assert_eq!(o.notes, [600, 750, 900, 1200, 1350]);
+    match &o.greedy_verdict {
+        Err(EmbedError::Rejected { program, rejection }) => {
+            assert_eq!(program, "greedy");
+            assert!(rejection.pc <= 4, "{rejection}");
+        }
+        other => panic!("the runaway filter was not refused: {other:?}"),
+    }
     match o.greedy {
         Err(EmbedError::Run {
             error: RunError::Exec(e),

@@ -1,7 +1,9 @@
-//! `ferrobpf run FILE [--mem HEX | --mem-file BIN] [--engine E] [--budget N]`:
-//! run a program over input memory (r1 = its address, r2 = its length) and print r0.
+//! `ferrobpf run FILE [--mem HEX | --mem-file BIN] [--engine E] [--budget N]
+//! [--verify [--type T]]`: run a program over input memory (r1 = its address,
+//! r2 = its length) and print r0; with `--verify`, only once the verifier
+//! accepted it.
 
-use super::{engines, input, print_line, CliError};
+use super::{engines, input, print_line, verify, CliError};
 use ferrobpf::embed::{run_elf as run_elf_request, EngineKind, RunRequest};
 use ferrobpf_conformance::engine::RunOptions;
 use ferrobpf_conformance::hex;
@@ -38,6 +40,18 @@ pub struct Args {
     /// ELF objects: run this many times, maps keeping their contents (ELF runtime).
     #[arg(long)]
     repeat: Option<u32>,
+    /// Verify the program first (as an untrusted one) and refuse to run it when
+    /// the verifier rejects it (exit 1, as `ferrobpf verify`).
+    #[arg(long)]
+    verify: bool,
+    /// With --verify: the program type (xdp, socket_filter, sched_cls, ...);
+    /// default: from the ELF section name, `socket_filter` for raw programs.
+    #[arg(long = "type", requires = "verify")]
+    prog_type: Option<String>,
+    /// With --verify: verify as the kernel does for root (pointer arithmetic
+    /// exposing addresses and uninitialised stack reads allowed).
+    #[arg(long, requires = "verify")]
+    privileged: bool,
 }
 
 impl Args {
@@ -53,6 +67,13 @@ pub fn main(args: Args) -> Result<ExitCode, CliError> {
         return run_elf(&args);
     }
     let engine = engines::select(&args.engine)?;
+    if args.verify {
+        let forced = verify::forced_type(args.prog_type.as_ref())?;
+        if let Some(rejected) = verify::check_first(&args.file, forced.as_ref(), args.privileged)? {
+            eprintln!("error: {rejected}");
+            return Ok(ExitCode::FAILURE);
+        }
+    }
     let loaded = input::load(&args.file)?;
     let memory = match (&args.mem, &args.mem_file) {
         (Some(text), _) => parse_mem(text)?,
@@ -107,6 +128,9 @@ fn run_elf(args: &Args) -> Result<ExitCode, CliError> {
         engine,
         budget: args.budget,
         dump_maps: args.dump_maps,
+        verify: args.verify,
+        verify_type: verify::forced_type(args.prog_type.as_ref())?,
+        privileged: args.privileged,
     };
     match run_elf_request(&bytes, &request) {
         Ok(text) => {

@@ -6,10 +6,11 @@
 //! reason. Exit 0 when all are accepted, 1 when any is rejected, 2 on a load error.
 
 use super::{input, print_line, CliError};
+use ferrobpf::embed::{map_info, verifier_type};
 use ferrobpf_elf::Object;
-use ferrobpf_verifier::{verify, Config, MapInfo, MapType, ProgType};
+use ferrobpf_verifier::{verify, Config, MapInfo, ProgType};
 use ferrobpf_vm::Insn;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Arguments of `ferrobpf verify`.
@@ -52,27 +53,62 @@ struct Target {
     insns: Vec<Insn>,
 }
 
+/// The program type `--type` names, if given.
+pub fn forced_type(name: Option<&String>) -> Result<Option<ProgType>, CliError> {
+    name.map(|name| {
+        ProgType::from_name(name).ok_or_else(|| CliError::UnknownType { name: name.clone() })
+    })
+    .transpose()
+}
+
+/// The verifier's settings for `target`: `forced` type, else the target's, else
+/// a socket filter.
+fn config(target: &Target, forced: Option<&ProgType>, privileged: bool) -> Config {
+    let prog_type = forced
+        .cloned()
+        .or_else(|| target.prog_type.clone())
+        .unwrap_or(ProgType::SocketFilter);
+    if privileged {
+        Config::privileged(prog_type)
+    } else {
+        Config::new(prog_type)
+    }
+}
+
+/// Verifies the program `ferrobpf run` runs (the first of the file), as an
+/// untrusted one unless `privileged`: `Ok(None)` when accepted, else the line
+/// to report.
+pub fn check_first(
+    file: &Path,
+    forced: Option<&ProgType>,
+    privileged: bool,
+) -> Result<Option<String>, CliError> {
+    let (targets, maps) = targets(file, None)?;
+    let Some(target) = targets.first() else {
+        return Err(CliError::NoProgram {
+            path: file.to_path_buf(),
+            name: String::new(),
+        });
+    };
+    Ok(
+        verify(&target.insns, &maps, &config(target, forced, privileged))
+            .err()
+            .map(|r| {
+                format!(
+                    "{} rejected by the verifier: insn {}: {}",
+                    target.name, r.pc, r.reason
+                )
+            }),
+    )
+}
+
 /// Verifies every selected program; see the module docs for output and exit codes.
 pub fn main(args: Args) -> Result<ExitCode, CliError> {
-    let forced = match &args.prog_type {
-        Some(name) => Some(
-            ProgType::from_name(name)
-                .ok_or_else(|| CliError::UnknownType { name: name.clone() })?,
-        ),
-        None => None,
-    };
-    let (targets, maps) = targets(&args)?;
+    let forced = forced_type(args.prog_type.as_ref())?;
+    let (targets, maps) = targets(&args.file, args.section.as_deref())?;
     let mut any_rejected = false;
     for target in targets {
-        let prog_type = forced
-            .clone()
-            .or(target.prog_type)
-            .unwrap_or(ProgType::SocketFilter);
-        let mut config = if args.privileged {
-            Config::privileged(prog_type)
-        } else {
-            Config::new(prog_type)
-        };
+        let mut config = config(&target, forced.as_ref(), args.privileged);
         config.log_level = args.log.unwrap_or(0);
         let (verdict, stats, reason, log) = match verify(&target.insns, &maps, &config) {
             Ok(report) => ("accepted", report.stats, String::new(), report.log),
@@ -106,11 +142,11 @@ pub fn main(args: Args) -> Result<ExitCode, CliError> {
 }
 
 /// The programs of the file and the maps they reference.
-fn targets(args: &Args) -> Result<(Vec<Target>, Vec<MapInfo>), CliError> {
-    let bytes = input::read(&args.file)?;
+fn targets(file: &Path, section: Option<&str>) -> Result<(Vec<Target>, Vec<MapInfo>), CliError> {
+    let bytes = input::read(file)?;
     if input::kind_of(&bytes) != input::Kind::Elf {
-        let loaded = input::load(&args.file)?;
-        let name = args.file.display().to_string();
+        let loaded = input::decode(file, bytes)?;
+        let name = file.display().to_string();
         let target = Target {
             name,
             prog_type: None,
@@ -119,32 +155,22 @@ fn targets(args: &Args) -> Result<(Vec<Target>, Vec<MapInfo>), CliError> {
         return Ok((vec![target], Vec::new()));
     }
     let object = Object::parse(&bytes).map_err(|source| CliError::Elf {
-        path: args.file.clone(),
+        path: file.to_path_buf(),
         source,
     })?;
-    let maps = object
-        .maps()
-        .iter()
-        .map(|m| MapInfo {
-            map_type: MapType::from_kernel_id(m.map_type),
-            key_size: m.key_size,
-            value_size: m.value_size,
-            max_entries: m.max_entries,
-            read_only: m.read_only,
-        })
-        .collect();
+    let maps = object.maps().iter().map(map_info).collect();
     let programs = object.programs();
     let per_section = |section: &str| programs.iter().filter(|p| p.section == section).count();
     let targets = programs
         .iter()
-        .filter(|p| args.section.as_ref().is_none_or(|s| *s == p.section))
+        .filter(|p| section.is_none_or(|s| s == p.section))
         .map(|p| Target {
             name: if per_section(&p.section) > 1 {
                 format!("{}/{}", p.section, p.name)
             } else {
                 p.section.clone()
             },
-            prog_type: ProgType::from_section(&p.section),
+            prog_type: verifier_type(p.prog_type).or_else(|| ProgType::from_section(&p.section)),
             insns: p.insns.clone(),
         })
         .collect();

@@ -4,6 +4,7 @@
 use super::error::EmbedError;
 use super::object::Object;
 use super::options::{EngineKind, Options};
+use ferrobpf_verifier::{Config, ProgType};
 use ferrobpf_vm::linux::context::{ContextKind, Packet};
 use ferrobpf_vm::maps::MapType;
 use std::fmt::Write;
@@ -90,6 +91,13 @@ pub struct RunRequest {
     pub budget: Option<u64>,
     /// Whether to print every map after the runs.
     pub dump_maps: bool,
+    /// Whether to verify the program first (and refuse to run it when rejected).
+    pub verify: bool,
+    /// The type to verify it as; `None`: from its section name.
+    pub verify_type: Option<ProgType>,
+    /// Whether to verify with the kernel's settings for root rather than as an
+    /// untrusted program.
+    pub privileged: bool,
 }
 
 /// XDP action names.
@@ -107,10 +115,21 @@ pub fn run_elf(bytes: &[u8], req: &RunRequest) -> Result<String, EmbedError> {
     let mut options = Options::default().engine(req.engine);
     options.budget = req.budget;
     let obj = Object::load(bytes, options)?;
-    let program = match &req.section {
+    let mut program = match &req.section {
         Some(s) => obj.program(s)?,
         None => obj.first_program()?,
     };
+    if req.verify {
+        let prog_type = match &req.verify_type {
+            Some(t) => t.clone(),
+            None => program.verifier_type()?,
+        };
+        program = program.verify_with(if req.privileged {
+            Config::privileged(prog_type)
+        } else {
+            Config::new(prog_type)
+        })?;
+    }
     let mut out = String::new();
     let context = super::object::context_kind(program.program_type());
     let mut value = 0;

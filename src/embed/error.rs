@@ -58,6 +58,25 @@ pub enum EmbedError {
         /// Why.
         error: ferrobpf_jit::JitError,
     },
+    /// The verifier rejected a program (or could not prove it safe).
+    #[error("program {program:?} rejected by the verifier: {rejection}")]
+    Rejected {
+        /// The program.
+        program: String,
+        /// Where and why: [`Rejection::pc`](ferrobpf_verifier::Rejection::pc) is
+        /// the instruction index, [`reason`](ferrobpf_verifier::Rejection::reason)
+        /// the rule it breaks.
+        rejection: Box<ferrobpf_verifier::Rejection>,
+    },
+    /// A program's type has no model in the verifier (its section names none, or
+    /// one the verifier does not know): verify it with an explicit type.
+    #[error("program {program:?} is of type {program_type}, which the verifier does not model; give a type to verify it as")]
+    UnverifiableType {
+        /// The program.
+        program: String,
+        /// Its type.
+        program_type: &'static str,
+    },
     /// A program was run with a context its type does not take.
     #[error("program {program:?} is of type {program_type}, not {wanted}")]
     WrongContext {

@@ -4,14 +4,17 @@ use super::error::EmbedError;
 use super::maps::{spec_of, MapRef};
 use super::options::{EngineKind, Options};
 use super::program::Program;
+use super::verify::map_info;
 use ferrobpf_elf::{ProgramType, RelocationKind, SlotValue};
-use ferrobpf_vm::helpers::HelperRegistry;
+use ferrobpf_verifier::MapInfo;
+use ferrobpf_vm::helpers::{Helper, HelperRegistry};
 use ferrobpf_vm::insn::encode_program;
 use ferrobpf_vm::interp::{Config, Vm};
 use ferrobpf_vm::linux::context::ContextKind;
 use ferrobpf_vm::linux::{prepare, HelperEnv, MapResolver, PrepareError};
 use ferrobpf_vm::maps::{MapError, MapId, MapSpec, MapTable};
 use ferrobpf_vm::program::{LoadError, Program as VmProgram};
+use ferrobpf_vm::Insn;
 use std::sync::Arc;
 
 /// One map of the object.
@@ -44,6 +47,9 @@ pub(crate) struct ProgramSlot {
     pub context: ContextKind,
     /// The prepared, loaded program.
     pub loaded: Result<Arc<VmProgram>, LoadFailure>,
+    /// The instructions as the loader linked them (map references as
+    /// `map_idx` / `map_idx_value`), which the verifier reads.
+    pub linked: Arc<Vec<Insn>>,
 }
 
 impl ProgramSlot {
@@ -75,6 +81,10 @@ pub(crate) struct Inner {
     pub budget: Option<u64>,
     pub engine: EngineKind,
     pub license: Option<String>,
+    /// The maps as the verifier sees them, by the index `map_idx` names.
+    pub map_infos: Vec<MapInfo>,
+    /// The host helpers, for the verifier's prototypes.
+    pub host_helpers: Vec<(u32, Helper)>,
 }
 
 /// A BPF object ready to run: maps created (arrays zeroed, global data and
@@ -155,6 +165,7 @@ impl Object {
                     program_type: t,
                     context,
                     loaded: load_program(p, context, &helpers, &maps, &map_slots, &ids),
+                    linked: Arc::new(p.insns.clone()),
                 }
             })
             .collect();
@@ -174,6 +185,8 @@ impl Object {
                 budget: options.budget,
                 engine: options.engine,
                 license: elf.license().map(str::to_string),
+                map_infos: elf.maps().iter().map(map_info).collect(),
+                host_helpers: options.helpers.into_iter().collect(),
             }),
         })
     }

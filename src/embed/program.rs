@@ -5,6 +5,7 @@ use super::object::{Object, ProgramSlot};
 use super::options::EngineKind;
 use ferrobpf_elf::ProgramType;
 use ferrobpf_jit::{JitConfig, JitProgram};
+use ferrobpf_verifier::stats::Stats;
 use ferrobpf_vm::interp::{Config, RunInput, Vm};
 use ferrobpf_vm::linux::context::{ContextKind, Packet, SkbMeta, XdpMeta};
 use ferrobpf_vm::linux::run_state::{ClonedPacket, Redirect};
@@ -43,12 +44,14 @@ impl From<Outcome> for RunReport {
 /// budget. Cheap to clone; `Send + Sync`: threads may run it at once.
 #[derive(Clone, Debug)]
 pub struct Program {
-    obj: Object,
-    index: usize,
+    pub(super) obj: Object,
+    pub(super) index: usize,
     vm: Arc<Vm>,
     budget: Option<u64>,
     /// Compiled programs of the object by index, when running on the JIT.
     jit: Option<Arc<Vec<Option<JitProgram>>>>,
+    /// What the verifier reported, once it accepted the program.
+    pub(super) verified: Option<Arc<Stats>>,
 }
 
 impl Program {
@@ -66,6 +69,7 @@ impl Program {
             vm,
             budget,
             jit: None,
+            verified: None,
         };
         match engine {
             EngineKind::Interpreter => Ok(program),
@@ -73,9 +77,17 @@ impl Program {
         }
     }
 
-    fn slot(&self) -> &ProgramSlot {
+    pub(super) fn slot(&self) -> &ProgramSlot {
         // `new` checked the index.
         &self.obj.inner.programs[self.index]
+    }
+
+    /// The same program, marked accepted by the verifier with `stats`.
+    pub(super) fn verified_with(self, stats: Stats) -> Program {
+        Program {
+            verified: Some(Arc::new(stats)),
+            ..self
+        }
     }
 
     /// The object the program belongs to.
