@@ -1,13 +1,17 @@
 //! Initial values of BTF maps (`.values = { [1] = &inner, [2] = &prog }`): clang
 //! writes zeros into `.maps` and a 64-bit absolute relocation per entry. Each
 //! becomes (slot, map or program) on the outer map, as libbpf records them.
+//! `EM_NONE` objects may write type 0 instead, as for code relocations.
 
 use super::{is_map_in_map, MapTable, SlotValue, MAP_TYPE_PROG_ARRAY};
 use crate::elf_file::{ElfFile, SymPlace};
 use crate::error::{LoadError, RelocError};
+use goblin::elf::header::EM_NONE;
 
 /// `R_BPF_64_ABS64`: a 64-bit absolute address of a symbol.
 const R_BPF_64_ABS64: u32 = 2;
+/// Type 0, written for every relocation by old `EM_NONE` toolchains.
+const R_UNTYPED: u32 = 0;
 /// Size of one `values` slot: a pointer.
 const SLOT_SIZE: u64 = 8;
 
@@ -15,7 +19,8 @@ const SLOT_SIZE: u64 = 8;
 pub(super) fn collect(elf: &ElfFile, maps: usize, table: &mut MapTable) -> Result<(), LoadError> {
     for r in &elf.relocs[maps] {
         let fail = |reason| elf.reloc_err(maps, r.offset, reason);
-        if r.r_type != R_BPF_64_ABS64 {
+        let untyped = r.r_type == R_UNTYPED && elf.machine == EM_NONE;
+        if r.r_type != R_BPF_64_ABS64 && !untyped {
             return Err(fail(RelocError::UnknownType(r.r_type)));
         }
         let extent = table
