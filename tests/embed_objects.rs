@@ -181,3 +181,23 @@ fn missing_programs_and_maps_are_typed_errors() {
         Err(EmbedError::Elf(_))
     ));
 }
+
+#[test]
+fn unknown_helpers_are_load_time_errors() {
+    use ferrobpf::vm::linux::PrepareError;
+    // plugin_filter's accept_small calls host helper 1000; without the host
+    // registering it, the program does not load (even though most events would
+    // never reach the call), while greedy, which calls no helper, does.
+    let bytes = std::fs::read(object_path("plugin_filter")).unwrap();
+    let obj = Object::from_elf(&bytes).unwrap();
+    match obj.program("accept_small") {
+        Err(EmbedError::Prepare {
+            program,
+            error: PrepareError::UnknownHelper { id: 1000, .. },
+        }) => assert_eq!(program, "accept_small"),
+        other => panic!("{other:?}"),
+    }
+    assert!(obj.program("greedy").is_ok());
+    let status: Vec<_> = obj.programs().into_iter().map(|p| p.3.is_ok()).collect();
+    assert_eq!(status, [false, true]);
+}
