@@ -176,6 +176,25 @@ pub enum ProgType {
     LwtOut,
     /// A type defined by the embedding host: its context layout.
     Host(CtxLayout),
+    /// A raw program over one block of memory, without a context: r1 points to
+    /// `size` readable and writable bytes (variable offsets allowed, like a map
+    /// value), r2 holds `size`, r3-r5 are uninitialised. The ABI of the vm's
+    /// `run_memory` and of the shared bench workloads.
+    Memory {
+        /// Bytes r1 points to (the value of r2).
+        size: u32,
+    },
+}
+
+/// Why a program type's name does not parse.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ProgTypeError {
+    /// No program type has this name.
+    #[error("unknown program type `{0}`")]
+    Unknown(String),
+    /// `memory` without a size, or with one that is not a number below 2^32.
+    #[error("program type `{0}` needs a size in bytes: `memory:SIZE`")]
+    MemorySize(String),
 }
 
 /// Size of `struct __sk_buff` as the kernel's UAPI defines it.
@@ -366,6 +385,24 @@ impl ProgType {
         })
     }
 
+    /// The program type for a name as the CLI takes it, the memory type included:
+    /// every name of [`from_name`](ProgType::from_name), and `memory:SIZE` for
+    /// [`ProgType::Memory`] (SIZE in bytes, decimal or `0x` hexadecimal).
+    pub fn parse(text: &str) -> Result<ProgType, ProgTypeError> {
+        if let Some(rest) = text.strip_prefix("memory") {
+            let size = rest
+                .strip_prefix(':')
+                .and_then(|n| match n.strip_prefix("0x") {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                    None => n.parse().ok(),
+                });
+            return size
+                .map(|size| ProgType::Memory { size })
+                .ok_or_else(|| ProgTypeError::MemorySize(text.to_string()));
+        }
+        ProgType::from_name(text).ok_or_else(|| ProgTypeError::Unknown(text.to_string()))
+    }
+
     /// The kernel's `BPF_PROG_TYPE_*` number (`None` for host types).
     pub fn kernel_id(&self) -> Option<u32> {
         Some(match self {
@@ -382,7 +419,7 @@ impl ProgType {
             ProgType::LwtIn => 10,
             ProgType::LwtOut => 11,
             ProgType::SockOps => 13,
-            ProgType::Host(_) => return None,
+            ProgType::Host(_) | ProgType::Memory { .. } => return None,
         })
     }
 
@@ -434,6 +471,10 @@ impl ProgType {
                 }
             }
             ProgType::Host(layout) => layout.clone(),
+            ProgType::Memory { .. } => CtxLayout {
+                size: 0,
+                fields: Vec::new(),
+            },
         }
     }
 
@@ -462,6 +503,7 @@ impl ProgType {
             ProgType::CgroupSock => 8,
             ProgType::SockOps => 9,
             ProgType::LwtIn | ProgType::LwtOut => 10,
+            ProgType::Memory { .. } => 11,
             ProgType::Host(_) => 15,
         }
     }
@@ -502,6 +544,9 @@ impl ProgType {
 
 impl fmt::Display for ProgType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let ProgType::Memory { size } = self {
+            return write!(f, "memory:{size}");
+        }
         f.write_str(match self {
             ProgType::SocketFilter => "socket_filter",
             ProgType::Xdp => "xdp",
@@ -517,6 +562,7 @@ impl fmt::Display for ProgType {
             ProgType::LwtIn => "lwt_in",
             ProgType::LwtOut => "lwt_out",
             ProgType::Host(_) => "host",
+            ProgType::Memory { .. } => "memory",
         })
     }
 }
@@ -545,6 +591,32 @@ mod tests {
             Some(ProgType::SocketFilter)
         );
         assert_eq!(ProgType::from_section(".text"), None);
+    }
+
+    #[test]
+    fn memory_type_parses_with_its_size() {
+        assert_eq!(
+            ProgType::parse("memory:65536"),
+            Ok(ProgType::Memory { size: 65536 })
+        );
+        assert_eq!(
+            ProgType::parse("memory:0x100"),
+            Ok(ProgType::Memory { size: 256 })
+        );
+        for bad in ["memory", "memory:", "memory:-1", "memory:4294967296"] {
+            assert_eq!(
+                ProgType::parse(bad),
+                Err(ProgTypeError::MemorySize(bad.into()))
+            );
+        }
+        assert_eq!(ProgType::parse("xdp"), Ok(ProgType::Xdp));
+        assert_eq!(
+            ProgType::parse("nope"),
+            Err(ProgTypeError::Unknown("nope".into()))
+        );
+        let t = ProgType::Memory { size: 64 };
+        assert_eq!(ProgType::parse(&t.to_string()), Ok(t.clone()));
+        assert!(t.kernel_id().is_none() && !t.has_packet() && t.ctx_layout().fields.is_empty());
     }
 
     #[test]

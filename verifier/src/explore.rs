@@ -1,6 +1,7 @@
 //! Path-sensitive exploration: a depth-first walk over paths, forking at branches,
 //! storing states at pruning points and ending paths contained in explored states.
 
+use crate::ctx::ProgType;
 use crate::env::{Env, Ids};
 use crate::error::Reason;
 use crate::exec_alu::{self, read};
@@ -156,10 +157,19 @@ impl<'a> Explorer<'a> {
         self
     }
 
-    /// The state at the program's entry: r1 the context, r10 the frame pointer.
+    /// The state at the program's entry: r1 the context (for the memory type: the
+    /// memory, and r2 its size), r10 the frame pointer.
     fn initial(&self) -> State {
         let mut f = Frame::new(0, 0, 0);
-        f.regs[1] = RegState::ptr(PtrKind::Ctx);
+        if let ProgType::Memory { size } = self.env.config.prog_type {
+            f.regs[1] = RegState::ptr(PtrKind::Mem {
+                size,
+                writable: true,
+            });
+            f.regs[2] = RegState::constant(u64::from(size));
+        } else {
+            f.regs[1] = RegState::ptr(PtrKind::Ctx);
+        }
         State {
             frames: vec![f],
             refs: Vec::new(),

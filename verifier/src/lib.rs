@@ -61,7 +61,7 @@ pub mod trace;
 pub mod verify;
 pub mod widen;
 
-pub use ctx::ProgType;
+pub use ctx::{ProgType, ProgTypeError};
 pub use error::{Reason, Rejection};
 pub use maps::{MapInfo, MapType};
 pub use verify::{verify, verify_bytes, Config, Report, VerifyError};
