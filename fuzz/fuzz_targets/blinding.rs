@@ -3,15 +3,11 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use ferrobpf_fuzz::blinding::{check, Origin};
+use ferrobpf_fuzz::blinding::check;
 use ferrobpf_fuzz::gen::{build, Profile, Recipe, Target};
 use ferrobpf_fuzz::helpers;
 use ferrobpf_jit::{JitConfig, Mode};
 use libfuzzer_sys::fuzz_target;
-
-/// Leaks reported and not fixed yet (each with a regression input in
-/// `fuzz/regressions/blinding/`); `FERROBPF_FUZZ_STRICT=1` reports them too.
-const KNOWN_GAPS: &[Origin] = &[Origin::HelperId, Origin::PacketOffset];
 
 #[derive(Arbitrary, Debug)]
 struct Case {
@@ -46,10 +42,5 @@ fuzz_target!(|case: Case| {
     }
     .with_budget(case.metering.then_some(1000));
     let leaks = check(&bytes, &config).expect("the JIT compiles every loaded program");
-    let strict = ferrobpf_fuzz::strict();
-    let leaks: Vec<_> = leaks
-        .into_iter()
-        .filter(|l| strict || !KNOWN_GAPS.contains(&l.planted.origin))
-        .collect();
     assert!(leaks.is_empty(), "immediates in the code: {leaks:?}");
 });
