@@ -7,16 +7,13 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ferrobpf_jit::{JitConfig, JitProgram};
 use ferrobpf_vm::helpers::HelperRegistry;
-use ferrobpf_vm::insn::Insn;
 use ferrobpf_vm::interp::{Config, Vm};
-use ferrobpf_vm::isa::Op;
-use ferrobpf_vm::program::Program;
 use std::hint::black_box;
 
 #[path = "../../benches/src/lib.rs"]
 mod workloads;
 
-use workloads::{fill_buffer, WORKLOADS};
+use workloads::{fill_buffer, typical_program, WORKLOADS};
 
 fn modes() -> [(&'static str, JitConfig); 2] {
     [
@@ -47,32 +44,9 @@ fn run(c: &mut Criterion) {
     }
 }
 
-/// A large program of typical instructions (arithmetic, loads, stores, forward
-/// branches), for compile time per instruction without the fixed costs dominating.
-fn large_program(blocks: usize) -> Program {
-    let mut insns = vec![
-        Insn::new(Op::Mov64Imm, 0, 0, 0, 0),
-        Insn::new(Op::Mov64Imm, 3, 0, 0, 1),
-    ];
-    for i in 0..blocks as i64 {
-        insns.extend([
-            Insn::new(Op::LdxB, 4, 1, (i % 60) as i16, 0),
-            Insn::new(Op::Xor32Reg, 0, 4, 0, 0),
-            Insn::new(Op::Mul32Imm, 0, 0, 0, 16_777_619),
-            Insn::new(Op::Add64Imm, 3, 0, 0, i),
-            Insn::new(Op::Lsh64Imm, 3, 0, 0, 3),
-            Insn::new(Op::StxDw, 10, 3, -8, 0),
-            Insn::new(Op::JgtImm, 3, 0, 1, 1000),
-            Insn::new(Op::Sub64Reg, 3, 0, 0, 0),
-        ]);
-    }
-    insns.push(Insn::new(Op::Exit, 0, 0, 0, 0));
-    Program::from_insns(insns).expect("synthetic program loads")
-}
-
 fn compile(c: &mut Criterion) {
     let mut group = c.benchmark_group("compile");
-    let large = large_program(8192);
+    let large = typical_program(65536).expect("synthetic program loads");
     group.throughput(Throughput::Elements(large.len() as u64));
     for (mode, config) in modes() {
         group.bench_function(format!("{mode}/large-{}", large.len()), |b| {
