@@ -13,7 +13,7 @@ use std::hint::black_box;
 #[path = "../../benches/src/lib.rs"]
 mod workloads;
 
-use workloads::{fill_buffer, typical_program, WORKLOADS};
+use workloads::{fill_buffer, random_program, typical_program, WORKLOADS};
 
 fn modes() -> [(&'static str, JitConfig); 2] {
     [
@@ -46,12 +46,23 @@ fn run(c: &mut Criterion) {
 
 fn compile(c: &mut Criterion) {
     let mut group = c.benchmark_group("compile");
-    let large = typical_program(65536).expect("synthetic program loads");
-    group.throughput(Throughput::Elements(large.len() as u64));
-    for (mode, config) in modes() {
-        group.bench_function(format!("{mode}/large-{}", large.len()), |b| {
-            b.iter(|| JitProgram::compile(black_box(&large), &config))
-        });
+    let large = [
+        (
+            "typical",
+            typical_program(65536).expect("synthetic program loads"),
+        ),
+        (
+            "random",
+            random_program(65536, 1).expect("synthetic program loads"),
+        ),
+    ];
+    for (kind, program) in &large {
+        group.throughput(Throughput::Elements(program.len() as u64));
+        for (mode, config) in modes() {
+            group.bench_function(format!("{mode}/{kind}-{}", program.len()), |b| {
+                b.iter(|| JitProgram::compile(black_box(program), &config))
+            });
+        }
     }
     for w in WORKLOADS {
         let name = w.name;

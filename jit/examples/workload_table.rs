@@ -8,6 +8,8 @@ use ferrobpf_vm::helpers::HelperRegistry;
 use ferrobpf_vm::interp::{Config, Vm};
 use std::time::Instant;
 
+// Only the workloads and their buffer are used here.
+#[allow(dead_code)]
 #[path = "../../benches/src/lib.rs"]
 mod workloads;
 
