@@ -59,7 +59,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ("checked", JitConfig::checked()),
         ] {
             let a64 = compile(&program, &config, host)?.instructions();
-            let x64 = x64_instructions(JitProgram::compile(&program, &config)?.code().bytes());
+            // `JitProgram` holds x86-64 code only on an x86-64 host.
+            let x64 = match cfg!(target_arch = "x86_64") {
+                true => x64_instructions(JitProgram::compile(&program, &config)?.code().bytes()),
+                false => None,
+            };
             let (xs, xr, ratio) = match x64 {
                 Some(x) => (
                     x.to_string(),

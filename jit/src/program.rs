@@ -6,8 +6,6 @@ use crate::config::JitConfig;
 use crate::context::{JitContext, Outcome, RegionWindow};
 use crate::env::Env;
 use crate::error::JitError;
-use crate::lower::lower;
-use crate::x64::{Features, Runtime, X64};
 use ferrobpf_vm::helpers::HelperRegistry;
 use ferrobpf_vm::interp::{ExecError, RunInput};
 use ferrobpf_vm::memory::{RegionTable, Stack, StackLayout};
@@ -15,6 +13,9 @@ use ferrobpf_vm::program::Program;
 
 /// A program compiled to host code. Runs take the same inputs as the interpreter's
 /// [`Vm`](ferrobpf_vm::interp::Vm) and fail with the same [`ExecError`]s.
+///
+/// The host's back end compiles it: [`crate::x64`] on x86-64, [`crate::aarch64`] on
+/// AArch64; other hosts get [`JitError::UnsupportedHost`].
 #[derive(Debug)]
 pub struct JitProgram {
     code: CodeBuffer,
@@ -22,32 +23,63 @@ pub struct JitProgram {
 }
 
 impl JitProgram {
-    /// Compiles `program` with `config`.
+    /// Compiles `program` with `config` for the host.
     pub fn compile(program: &Program, config: &JitConfig) -> Result<JitProgram, JitError> {
-        JitProgram::compile_for(program, config, Features::detect())
+        #[cfg(target_arch = "x86_64")]
+        {
+            JitProgram::compile_for(program, config, crate::x64::Features::detect())
+        }
+        #[cfg(target_arch = "aarch64")]
+        {
+            let far = program.len() > crate::aarch64::NEAR_LIMIT;
+            JitProgram::compile_a64(program, config, far)
+        }
+        #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+        {
+            let _ = (program, config);
+            Err(JitError::UnsupportedHost)
+        }
     }
 
     /// Compiles `program` using only the CPU `features` given.
+    #[cfg(target_arch = "x86_64")]
     fn compile_for(
         program: &Program,
         config: &JitConfig,
-        features: Features,
+        features: crate::x64::Features,
     ) -> Result<JitProgram, JitError> {
         let frames = config.limits.frames();
-        let runtime = Runtime {
-            lookup: call::lookup as *const () as u64,
-            helper: call::helper as *const () as u64,
-            packet: call::packet as *const () as u64,
+        let host = call::host_fns();
+        let runtime = crate::x64::Runtime {
+            lookup: host.lookup,
+            helper: host.helper,
+            packet: host.packet,
             max_depth: (frames - 1) as u64,
             frame_size: i32::try_from(config.frame_size()).map_err(|_| JitError::Unsupported {
                 pc: 0,
                 what: "a stack frame of 2 GiB or more",
             })?,
         };
-        let masm = X64::new(runtime, features, program.len());
-        let code = lower(program.insns(), config, masm)?;
+        let masm = crate::x64::X64::new(runtime, features, program.len());
+        let code = crate::lower::lower(program.insns(), config, masm)?;
         Ok(JitProgram {
             code,
+            config: *config,
+        })
+    }
+
+    /// Compiles `program` with the AArch64 back end for this AArch64 host, with far
+    /// conditional branches or not.
+    #[cfg(target_arch = "aarch64")]
+    pub(crate) fn compile_a64(
+        program: &Program,
+        config: &JitConfig,
+        far: bool,
+    ) -> Result<JitProgram, JitError> {
+        let code = crate::aarch64::compile_with(program, config, call::host_fns(), far)?;
+        let entry = dynasmrt::AssemblyOffset(code.entry);
+        Ok(JitProgram {
+            code: CodeBuffer::new(&code.bytes, entry)?,
             config: *config,
         })
     }
@@ -76,34 +108,59 @@ impl JitProgram {
         helpers: &HelperRegistry,
         input: RunInput<'_>,
     ) -> Result<u64, ExecError> {
-        let limits = &self.config.limits;
-        let mut stack = Stack::new(limits.frames(), limits.stack_frame_size);
-        let RunInput {
-            mut memory,
-            args,
-            packet,
-        } = input;
-        let layout = stack.attach(&mut memory);
-        memory.set_stack_depth(0);
-        let mut ctx = context(&memory, &layout, args, limits.instruction_budget);
-        let mut env = Env {
-            memory: &mut memory,
+        execute(
+            &self.config,
             helpers,
-            packet,
-            trap: None,
-        };
-        let limits = Limits {
-            budget: limits.instruction_budget.unwrap_or(u64::MAX),
-            max_frames: limits.frames(),
-        };
-        call::enter(&self.code, &mut ctx, &mut env, &limits)
+            input,
+            |_, _, _| (),
+            |ctx, ()| Ok(call::enter(&self.code, ctx)),
+        )
     }
+}
+
+/// One run of compiled code, whatever executes it (the host CPU, or an emulator):
+/// the stack and the context block are set up from `input` as the interpreter sets
+/// up its state; `prepare` sees the run's memory and the context block before the
+/// trampolines' environment takes the memory over; `exec` runs the code with the
+/// context block (its `env` set) and returns r0 as the code left it; the outcome is
+/// then read back as the interpreter would report it.
+pub(crate) fn execute<P, E: From<ExecError>>(
+    config: &JitConfig,
+    helpers: &HelperRegistry,
+    input: RunInput<'_>,
+    prepare: impl FnOnce(&RegionTable<'_>, &StackLayout, &JitContext) -> P,
+    exec: impl FnOnce(&mut JitContext, P) -> Result<u64, E>,
+) -> Result<u64, E> {
+    let limits = &config.limits;
+    let mut stack = Stack::new(limits.frames(), limits.stack_frame_size);
+    let RunInput {
+        mut memory,
+        args,
+        packet,
+    } = input;
+    let layout = stack.attach(&mut memory);
+    memory.set_stack_depth(0);
+    let mut ctx = context(&memory, &layout, args, limits.instruction_budget);
+    let prepared = prepare(&memory, &layout, &ctx);
+    let mut env = Env {
+        memory: &mut memory,
+        helpers,
+        packet,
+        trap: None,
+    };
+    let limits = Limits {
+        budget: limits.instruction_budget.unwrap_or(u64::MAX),
+        max_frames: limits.frames(),
+    };
+    ctx.env = (&mut env as *mut Env<'_, '_>).cast();
+    let r0 = exec(&mut ctx, prepared);
+    ctx.env = std::ptr::null_mut();
+    Ok(call::outcome(&ctx, &mut env, &limits, r0?)?)
 }
 
 /// The context block a run starts with: registers as the interpreter sets them, and
 /// every window on the first region (usually the input) when it fits, else empty.
-/// Shared by every back end's run.
-pub(crate) fn context(
+fn context(
     memory: &RegionTable<'_>,
     stack: &StackLayout,
     args: [u64; 5],
@@ -137,9 +194,10 @@ pub(crate) fn context(
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, target_arch = "x86_64"))]
 mod tests {
     use super::*;
+    use crate::x64::Features;
     use ferrobpf_vm::asm::assemble;
     use ferrobpf_vm::interp::Vm;
 

@@ -1,6 +1,7 @@
 //! The conformance suite through the runner on the `jit-aarch64` engine (code
-//! executed under emulation): the shared bpf_conformance data and the project's own
-//! tests in conformance/tests must all pass.
+//! executed natively on an AArch64 host, under emulation elsewhere): the shared
+//! bpf_conformance data and the project's own tests in conformance/tests must all
+//! pass.
 
 use ferrobpf_conformance::engine::Engine;
 use ferrobpf_conformance::jit_aarch64::JitAarch64Engine;

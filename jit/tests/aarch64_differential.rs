@@ -1,4 +1,5 @@
-//! Differential test of the AArch64 back end, its code executed under emulation:
+//! Differential test of the AArch64 back end, its code executed natively on an
+//! AArch64 host and under emulation elsewhere:
 //! random valid programs drawn from the ISA table must give the interpreter's r0,
 //! final memory and error (kind and instruction index).
 //!
@@ -8,12 +9,12 @@
 //! `FERROBPF_LONG=1 cargo test -p ferrobpf-jit --release --test aarch64_differential`
 //! runs 100,000 cases per property instead of the default.
 
-use ferrobpf_jit::aarch64::emu::{EmuError, EmulatedProgram};
+use ferrobpf_jit::aarch64::exec::{A64Program, ExecFailure};
 use ferrobpf_jit::JitConfig;
 use ferrobpf_vm::disasm::{disassemble, Syntax};
 use ferrobpf_vm::helpers::{Helper, HelperRegistry, HelperSignature};
 use ferrobpf_vm::insn::Insn;
-use ferrobpf_vm::interp::{Config, ExecErrorKind, Vm};
+use ferrobpf_vm::interp::{Config, ExecError, ExecErrorKind, Vm};
 use ferrobpf_vm::isa::{Op, Operands, Pseudo, Semantics, Size, TABLE};
 use ferrobpf_vm::program::Program;
 use proptest::prelude::*;
@@ -194,22 +195,31 @@ fn helpers() -> HelperRegistry {
 }
 
 /// Faulting addresses outside the input (each engine has its own stack) compare as 0.
-fn normalize(result: Result<u64, EmuError>, buf: u64) -> Result<u64, EmuError> {
+fn normalize(result: Result<u64, ExecError>, buf: u64) -> Result<u64, ExecError> {
     let near = |addr: u64| addr.wrapping_sub(buf).wrapping_add(4096) < 2 * 4096 + MEM as u64;
     result.map_err(|mut e| {
-        if let EmuError::Exec(e) = &mut e {
-            match &mut e.kind {
-                ExecErrorKind::OutOfBounds { addr, .. }
-                | ExecErrorKind::ReadOnlyWrite { addr, .. }
-                    if !near(*addr) =>
-                {
-                    *addr = 0
-                }
-                _ => {}
+        match &mut e.kind {
+            ExecErrorKind::OutOfBounds { addr, .. } | ExecErrorKind::ReadOnlyWrite { addr, .. }
+                if !near(*addr) =>
+            {
+                *addr = 0
             }
+            _ => {}
         }
         e
     })
+}
+
+/// The outcome of a run that executed: r0 or the program's fault; the code not
+/// running at all fails the case.
+fn ran(result: Result<u64, ExecFailure>) -> Result<Result<u64, ExecError>, TestCaseError> {
+    match result {
+        Ok(r0) => Ok(Ok(r0)),
+        Err(ExecFailure::Run(e)) => Ok(Err(e)),
+        Err(other) => Err(TestCaseError::fail(format!(
+            "the code did not run: {other}"
+        ))),
+    }
 }
 
 fn check(insns: Vec<Insn>, mem: &[u8; MEM]) -> Result<(), TestCaseError> {
@@ -225,14 +235,14 @@ fn check(insns: Vec<Insn>, mem: &[u8; MEM]) -> Result<(), TestCaseError> {
     let mut buf = *mem;
     let addr = buf.as_ptr() as u64;
     let vm = Vm::with_helpers(limits, helpers.clone());
-    let want = normalize(vm.run(&program, &mut buf).map_err(EmuError::from), addr);
+    let want = normalize(vm.run(&program, &mut buf), addr);
     let want = (want, buf);
     for config in [JitConfig::checked(), JitConfig::verified()] {
         let config = JitConfig { limits, ..config };
-        let jit = EmulatedProgram::compile(&program, &config)
+        let jit = A64Program::compile(&program, &config)
             .map_err(|e| TestCaseError::fail(format!("compile: {e}")))?;
         buf = *mem;
-        let got = (normalize(jit.run(&helpers, &mut buf), addr), buf);
+        let got = (normalize(ran(jit.run(&helpers, &mut buf))?, addr), buf);
         prop_assert_eq!(&got, &want, "{:?}\n{}", config.mode, text);
     }
     Ok(())
@@ -292,9 +302,9 @@ proptest! {
         ];
         let program = Program::from_insns(insns).expect("loads");
         let config = if blinded { JitConfig::checked() } else { JitConfig::verified() };
-        let jit = EmulatedProgram::compile(&program, &config).expect("compiles");
+        let jit = A64Program::compile(&program, &config).expect("compiles");
         prop_assert_eq!(
-            jit.run(&HelperRegistry::new(), &mut []),
+            ran(jit.run(&HelperRegistry::new(), &mut []))?,
             Ok(value ^ u64::from(half as u32))
         );
     }

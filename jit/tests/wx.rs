@@ -1,4 +1,6 @@
-//! No mapping holding JIT code is writable and executable at once (W^X).
+//! No mapping holding JIT code is writable and executable at once (W^X), with the
+//! host's back end (x86-64 or AArch64).
+#![cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 
 use ferrobpf_jit::{JitConfig, JitProgram};
 use ferrobpf_vm::asm::assemble;

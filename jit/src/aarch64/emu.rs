@@ -10,15 +10,14 @@
 //! returns to the exit trap, where emulation stops.
 
 use super::{compile_with, A64Code, HostFns, NEAR_LIMIT};
-use crate::call::{self, Limits};
+use crate::call;
 use crate::config::JitConfig;
-use crate::context::{JitContext, Outcome, RegionWindow};
-use crate::env::Env;
+use crate::context::JitContext;
 use crate::error::JitError;
-use crate::fault::FaultCode;
+use crate::program::execute;
 use ferrobpf_vm::helpers::HelperRegistry;
-use ferrobpf_vm::interp::{ExecError, ExecErrorKind, RunInput};
-use ferrobpf_vm::memory::{RegionTable, Stack, StackLayout};
+use ferrobpf_vm::interp::{ExecError, RunInput};
+use ferrobpf_vm::memory::{RegionTable, StackLayout};
 use ferrobpf_vm::program::Program;
 use unicorn_engine::{Arch, Mode, Prot, RegisterARM64, Unicorn};
 
@@ -95,47 +94,9 @@ impl EmulatedProgram {
 
     /// Runs from explicit regions and arguments, like `JitProgram::run_with`.
     pub fn run_with(&self, helpers: &HelperRegistry, input: RunInput<'_>) -> Result<u64, EmuError> {
-        let limits = &self.config.limits;
-        let mut stack = Stack::new(limits.frames(), limits.stack_frame_size);
-        let RunInput {
-            mut memory,
-            args,
-            packet,
-        } = input;
-        let layout = stack.attach(&mut memory);
-        memory.set_stack_depth(0);
-        let mut ctx = context(&memory, &layout, args, limits.instruction_budget);
-        let data = data_pages(&memory, &layout, &ctx);
-        let mut env = Env {
-            memory: &mut memory,
-            helpers,
-            packet,
-            trap: None,
-        };
-        let limits = Limits {
-            budget: limits.instruction_budget.unwrap_or(u64::MAX),
-            max_frames: limits.frames(),
-        };
-        ctx.env = (&mut env as *mut Env<'_, '_>).cast();
-        let r0 = emulate(&self.code, &mut ctx, &data);
-        ctx.env = std::ptr::null_mut();
-        let r0 = r0?;
-        let pc = ctx.outcome.pc as usize;
-        let kind = match FaultCode::from_raw(ctx.outcome.fault) {
-            Some(FaultCode::None) => return Ok(r0),
-            Some(FaultCode::Ended) => return Ok(0),
-            Some(FaultCode::CallDepth) => ExecErrorKind::CallDepthExceeded {
-                max_frames: limits.max_frames,
-            },
-            Some(FaultCode::Budget) => ExecErrorKind::BudgetExhausted {
-                budget: limits.budget,
-            },
-            Some(FaultCode::Host) | None => match env.trap.take() {
-                Some(e) => return Err(e.into()),
-                None => ExecErrorKind::InvalidProgramCounter,
-            },
-        };
-        Err(ExecError::new(pc, kind).into())
+        execute(&self.config, helpers, input, data_pages, |ctx, data| {
+            emulate(&self.code, ctx, &data)
+        })
     }
 }
 
@@ -225,39 +186,4 @@ fn emulate(code: &A64Code, ctx: &mut JitContext, data: &[(u64, u64)]) -> Result<
     uc.emu_start(CODE + code.entry as u64, EXIT_TRAP, 0, 0)
         .map_err(fail("run"))?;
     uc.reg_read(RegisterARM64::X0).map_err(fail("read r0"))
-}
-
-/// The context block a run starts with, as `JitProgram::run_with` builds it.
-fn context(
-    memory: &RegionTable<'_>,
-    stack: &StackLayout,
-    args: [u64; 5],
-    budget: Option<u64>,
-) -> JitContext {
-    let mut regs = [0u64; 11];
-    regs[1..6].copy_from_slice(&args);
-    regs[10] = stack.frame_pointer(0);
-    let first = memory
-        .regions()
-        .first()
-        .filter(|_| stack.region().0 != 0)
-        .map(|r| (r.addr(), r.len(), r.writable()));
-    let window = |size: u64, store: bool| {
-        first
-            .filter(|(_, _, w)| *w || !store)
-            .and_then(|(s, l, _)| RegionWindow::new(s, l, size))
-            .unwrap_or(RegionWindow::EMPTY)
-    };
-    JitContext {
-        regs,
-        args: [0; 5],
-        saved_sp: 0,
-        depth: 0,
-        budget: budget.unwrap_or(u64::MAX),
-        stack_top: stack.frame_pointer(0),
-        load_window: std::array::from_fn(|i| window(1 << i, false)),
-        store_window: std::array::from_fn(|i| window(1 << i, true)),
-        outcome: Outcome::default(),
-        env: std::ptr::null_mut(),
-    }
 }
