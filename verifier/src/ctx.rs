@@ -1,6 +1,7 @@
 //! Program types and the layout of their context: which bytes a program may read or
 //! write through its context pointer, and which loads yield pointers.
 
+use ferrobpf_vm::helpers::Offered;
 use std::fmt;
 
 /// How loads and stores of a context field may be sized.
@@ -486,25 +487,22 @@ impl ProgType {
             .any(|f| f.kind == FieldKind::PacketData)
     }
 
-    /// Tracing program classes, as [`ProgType::class`] bits.
-    pub const TRACING_CLASSES: u16 = 1 << 4 | 1 << 5 | 1 << 6 | 1 << 7;
-
-    /// One bit per kind of program, for helper availability sets.
-    pub fn class(&self) -> u16 {
-        1 << match self {
-            ProgType::SocketFilter => 0,
-            ProgType::SchedCls | ProgType::SchedAct => 1,
-            ProgType::CgroupSkb => 2,
-            ProgType::Xdp => 3,
-            ProgType::Kprobe => 4,
-            ProgType::Tracepoint => 5,
-            ProgType::RawTracepoint => 6,
-            ProgType::PerfEvent => 7,
-            ProgType::CgroupSock => 8,
-            ProgType::SockOps => 9,
-            ProgType::LwtIn | ProgType::LwtOut => 10,
-            ProgType::Memory { .. } => 11,
-            ProgType::Host(_) => 15,
+    /// The class of program this type is for helper availability.
+    pub fn class(&self) -> Offered {
+        match self {
+            ProgType::SocketFilter => Offered::SOCKET_FILTER,
+            ProgType::SchedCls | ProgType::SchedAct => Offered::TC,
+            ProgType::CgroupSkb => Offered::CGROUP_SKB,
+            ProgType::Xdp => Offered::XDP,
+            ProgType::Kprobe => Offered::KPROBE,
+            ProgType::Tracepoint => Offered::TRACEPOINT,
+            ProgType::RawTracepoint => Offered::RAW_TRACEPOINT,
+            ProgType::PerfEvent => Offered::PERF_EVENT,
+            ProgType::CgroupSock => Offered::CGROUP_SOCK,
+            ProgType::SockOps => Offered::SOCK_OPS,
+            ProgType::LwtIn | ProgType::LwtOut => Offered::LWT,
+            ProgType::Memory { .. } => Offered::MEMORY,
+            ProgType::Host(_) => Offered::HOST,
         }
     }
 

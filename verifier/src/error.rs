@@ -210,8 +210,8 @@ pub enum Reason {
     /// A map passed to a helper that cannot use its type.
     #[error("cannot pass map_type {map_type} into func {helper}")]
     MapIncompatible {
-        /// Kernel map type number.
-        map_type: u32,
+        /// The map type's kernel name (`unimplemented` for a type ferrobpf lacks).
+        map_type: &'static str,
         /// Helper name.
         helper: String,
     },

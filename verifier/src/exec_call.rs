@@ -4,11 +4,12 @@ use crate::env::{Env, Ids};
 use crate::error::Reason;
 use crate::exec_alu::read;
 use crate::exec_mem::{helper_mem, MAX_VAR_OFF};
-use crate::helpers::{changes_packet, id, Arg, Ret};
+use crate::helpers::id;
 use crate::maps::MapType;
 use crate::reg::{Ptr, PtrKind, RegState};
 use crate::scalar::Scalar;
 use crate::state::State;
+use ferrobpf_vm::helpers::{ArgKind, ReturnKind};
 
 /// A callback the helper will call (from `bpf_loop`): its entry and the state its
 /// second argument carries.
@@ -27,29 +28,34 @@ fn bad(reg: u8, got: &RegState, expected: &'static str) -> Reason {
     }
 }
 
-/// Whether helper `helper` may take a map of type `t`, and `t` may go to `helper`.
-fn map_compatible(helper: u32, t: MapType) -> bool {
+/// Whether helper `helper` may take a map of type `t` (`None`: a kernel type
+/// ferrobpf does not implement), and `t` may go to `helper`.
+fn map_compatible(helper: u32, t: Option<MapType>) -> bool {
     const PERF: [u32; 3] = [22, 25, 55];
     const RINGBUF: [u32; 3] = [130, 131, 134];
+    const QUEUE: [u32; 3] = [87, 88, 89];
     let only = |ids: &[u32]| ids.contains(&helper);
     let type_ok = match t {
-        MapType::ProgArray => only(&[id::TAIL_CALL]),
-        MapType::PerfEventArray => only(&PERF),
-        MapType::StackTrace => only(&[27]),
-        MapType::Other(8) => only(&[33, 37]),
-        MapType::RingBuf => only(&RINGBUF),
-        MapType::DevMap | MapType::CpuMap => only(&[51]),
+        Some(MapType::ProgArray) => only(&[id::TAIL_CALL]),
+        Some(MapType::PerfEventArray) => only(&PERF),
+        Some(MapType::StackTrace) => only(&[27]),
+        Some(MapType::CgroupArray) => only(&[33, 37]),
+        Some(MapType::RingBuf) => only(&RINGBUF),
+        Some(MapType::DevMap | MapType::CpuMap) => only(&[51]),
+        Some(MapType::Queue | MapType::Stack) => only(&QUEUE),
         _ => true,
     };
     let helper_ok = match helper {
-        id::TAIL_CALL => t == MapType::ProgArray,
-        22 | 25 | 55 => t == MapType::PerfEventArray,
-        33 | 37 => t == MapType::Other(8),
-        27 => t == MapType::StackTrace,
-        130 | 131 | 134 => t == MapType::RingBuf,
+        id::TAIL_CALL => t == Some(MapType::ProgArray),
+        22 | 25 | 55 => t == Some(MapType::PerfEventArray),
+        33 | 37 => t == Some(MapType::CgroupArray),
+        27 => t == Some(MapType::StackTrace),
+        130 | 131 | 134 => t == Some(MapType::RingBuf),
+        87..=89 => matches!(t, Some(MapType::Queue | MapType::Stack)),
+        // Device maps by hash are not implemented (None).
         51 => matches!(
             t,
-            MapType::DevMap | MapType::CpuMap | MapType::Other(17) | MapType::Other(25)
+            Some(MapType::DevMap | MapType::CpuMap | MapType::XskMap) | None
         ),
         _ => true,
     };
@@ -97,13 +103,17 @@ pub(crate) fn helper(
         .get(helper_id)
         .ok_or(Reason::UnknownHelper(helper_id))?
         .clone();
-    if !proto.avail.allows(&env.config.prog_type) {
+    if !proto.allows(&env.config.prog_type) {
         return Err(Reason::HelperNotAllowed {
             name: proto.name.clone(),
             id: helper_id,
         });
     }
     let _ = pc;
+    if helper_id == id::FOR_EACH_MAP_ELEM {
+        // Its callback gets (map, key, value, ctx), not bpf_loop's (index, ctx).
+        return Err(Reason::Unsupported("bpf_for_each_map_elem callbacks"));
+    }
     let mut map = None;
     let mut callback = None;
     let mut alloc_size = 0u32;
@@ -112,13 +122,13 @@ pub(crate) fn helper(
         let reg = i as u8 + 1;
         let v = read(st, reg)?;
         match *kind {
-            Arg::Anything => {}
-            Arg::Scalar => {
+            ArgKind::Anything => {}
+            ArgKind::Scalar => {
                 if v.scalar().is_none() {
                     return Err(bad(reg, &v, "scalar"));
                 }
             }
-            Arg::Ctx => match v {
+            ArgKind::Context => match v {
                 RegState::Ptr(p) if p.kind == PtrKind::Ctx && !p.maybe_null => {
                     if p.off != 0 || !p.has_fixed_offset() {
                         return Err(Reason::ModifiedCtx { reg, off: p.off });
@@ -126,7 +136,7 @@ pub(crate) fn helper(
                 }
                 _ => return Err(bad(reg, &v, "ctx")),
             },
-            Arg::Map => match v {
+            ArgKind::Map => match v {
                 RegState::Ptr(Ptr {
                     kind: PtrKind::MapPtr { map: m },
                     off: 0,
@@ -135,7 +145,7 @@ pub(crate) fn helper(
                     let info = env.map(m).ok_or(Reason::BadMap(i64::from(m)))?;
                     if !map_compatible(helper_id, info.map_type) {
                         return Err(Reason::MapIncompatible {
-                            map_type: info.map_type.kernel_id(),
+                            map_type: info.map_type.map_or("unimplemented", MapType::name),
                             helper: format!("{}#{}", proto.name, helper_id),
                         });
                     }
@@ -143,9 +153,9 @@ pub(crate) fn helper(
                 }
                 _ => return Err(bad(reg, &v, "map_ptr")),
             },
-            Arg::MapKey | Arg::MapValue => {
+            ArgKind::MapKey | ArgKind::MapValue => {
                 let (_, info) = map.ok_or(bad(reg, &v, "map key or value after a map"))?;
-                let n = if *kind == Arg::MapKey {
+                let n = if *kind == ArgKind::MapKey {
                     info.key_size
                 } else {
                     info.value_size
@@ -155,9 +165,13 @@ pub(crate) fn helper(
                 }
                 helper_mem(env, st, reg, u64::from(n), true)?;
             }
-            Arg::Mem { init, nullable } => {
-                let Some(Arg::Size { zero_ok }) = proto.args.get(i + 1).copied() else {
-                    return Err(bad(reg, &v, "memory with a size"));
+            ArgKind::ReadableMem | ArgKind::ReadableMemOrNull | ArgKind::WritableMem => {
+                let init = *kind != ArgKind::WritableMem;
+                let nullable = *kind == ArgKind::ReadableMemOrNull;
+                let zero_ok = match proto.args.get(i + 1) {
+                    Some(ArgKind::ConstSize) => false,
+                    Some(ArgKind::ConstSizeOrZero) => true,
+                    _ => return Err(bad(reg, &v, "memory with a size")),
                 };
                 let (_, max) = size_arg(st, reg + 1, zero_ok)?;
                 let is_null = v.scalar().and_then(Scalar::as_const) == Some(0);
@@ -172,8 +186,8 @@ pub(crate) fn helper(
                 }
                 helper_mem(env, st, reg, max, init)?;
             }
-            Arg::Size { .. } => {}
-            Arg::Func => match v {
+            ArgKind::ConstSize | ArgKind::ConstSizeOrZero => {}
+            ArgKind::Function => match v {
                 RegState::Ptr(Ptr {
                     kind: PtrKind::Func { target },
                     ..
@@ -182,12 +196,12 @@ pub(crate) fn helper(
                 }
                 _ => return Err(bad(reg, &v, "func")),
             },
-            Arg::StackOrNull => match v {
+            ArgKind::StackOrNull => match v {
                 RegState::Ptr(p) if matches!(p.kind, PtrKind::Stack { .. }) => {}
                 RegState::Scalar(s) if s.as_const() == Some(0) => {}
                 _ => return Err(bad(reg, &v, "fp or null")),
             },
-            Arg::ReleaseMem => match v {
+            ArgKind::ReservedMem => match v {
                 RegState::Ptr(p)
                     if matches!(p.kind, PtrKind::Mem { .. })
                         && p.ref_id != 0
@@ -199,7 +213,7 @@ pub(crate) fn helper(
                 }
                 _ => return Err(bad(reg, &v, "alloc_mem")),
             },
-            Arg::AllocSize => match v.scalar().and_then(Scalar::as_const) {
+            ArgKind::AllocSize => match v.scalar().and_then(Scalar::as_const) {
                 Some(n) if n <= u64::from(u32::MAX) => alloc_size = n as u32,
                 _ => {
                     return Err(Reason::BadSize {
@@ -218,7 +232,7 @@ pub(crate) fn helper(
             }
         });
     }
-    if changes_packet(helper_id) {
+    if proto.changes_packet {
         st.for_each_reg_mut(|r| {
             if matches!(
                 r,
@@ -239,9 +253,9 @@ pub(crate) fn helper(
         st.set_reg(r, RegState::NotInit);
     }
     let r0 = match proto.ret {
-        Ret::Integer => RegState::UNKNOWN,
-        Ret::Void => RegState::NotInit,
-        Ret::MapValueOrNull => {
+        ReturnKind::Scalar => RegState::UNKNOWN,
+        ReturnKind::Void => RegState::NotInit,
+        ReturnKind::MapValueOrNull => {
             let (m, _) = map.ok_or(Reason::BadArg {
                 reg: 1,
                 got: "?".into(),
@@ -252,7 +266,7 @@ pub(crate) fn helper(
             p.id = ids.fresh();
             RegState::Ptr(p)
         }
-        Ret::AllocMemOrNull => {
+        ReturnKind::ReservedMemOrNull => {
             let mut p = Ptr::new(PtrKind::Mem {
                 size: alloc_size,
                 writable: true,

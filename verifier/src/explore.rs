@@ -11,6 +11,7 @@ use crate::exec_mem::{self, sized_unknown, Value};
 use crate::ghost::{self, Loc, Rank};
 use crate::liveness::use_def;
 use crate::log::Log;
+use crate::maps::MapType;
 use crate::reg::{PtrKind, RegState};
 use crate::scalar::Scalar;
 use crate::state::{contains, Frame, State};
@@ -711,7 +712,7 @@ impl<'a> Explorer<'a> {
                         let off = insn.imm >> 32;
                         if off < 0
                             || off >= i64::from(info.value_size)
-                            || !info.map_type.has_values()
+                            || !info.map_type.is_some_and(MapType::has_values)
                         {
                             return Err(Reason::BadMap(i64::from(m)));
                         }

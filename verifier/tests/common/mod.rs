@@ -33,18 +33,10 @@ pub fn corpus_dir() -> PathBuf {
 }
 
 fn map_type(name: &str) -> MapType {
-    match name {
-        "hash" => MapType::Hash,
-        "array" => MapType::Array,
-        "prog_array" => MapType::ProgArray,
-        "perf_event_array" => MapType::PerfEventArray,
-        "percpu_array" => MapType::PercpuArray,
-        "ringbuf" => MapType::RingBuf,
-        "stack_trace" => MapType::StackTrace,
-        "lru_hash" => MapType::LruHash,
-        "devmap" => MapType::DevMap,
-        other => panic!("unknown map type {other}"),
-    }
+    MapType::ALL
+        .into_iter()
+        .find(|t| t.name() == name)
+        .unwrap_or_else(|| panic!("unknown map type {name}"))
 }
 
 /// Parses `# type: T`, `# map: TYPE key=K value=V entries=N [rdonly]` and

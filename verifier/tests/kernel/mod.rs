@@ -74,7 +74,7 @@ fn bpf<T>(cmd: libc::c_long, attr: &mut T) -> i64 {
 
 fn create_map(m: &MapInfo) -> Result<Fd, String> {
     let mut attr = MapCreateAttr {
-        map_type: m.map_type.kernel_id(),
+        map_type: m.map_type.ok_or("unimplemented map type")?.kernel_id(),
         key_size: m.key_size,
         value_size: m.value_size,
         max_entries: m.max_entries,

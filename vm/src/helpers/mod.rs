@@ -7,10 +7,12 @@
 
 pub mod context;
 pub mod error;
+pub mod offered;
 pub mod registry;
 pub mod signature;
 
 pub use context::HelperContext;
 pub use error::HelperError;
+pub use offered::Offered;
 pub use registry::{Helper, HelperFn, HelperRegistry};
 pub use signature::{ArgKind, HelperSignature, ReturnKind, SignatureError, MAX_ARGS};

@@ -13,6 +13,9 @@ pub enum ArgKind {
     /// Pointer to initialised, readable memory; its size is the next argument
     /// (`ARG_PTR_TO_MEM | MEM_RDONLY`).
     ReadableMem,
+    /// Like [`ArgKind::ReadableMem`], or null when the size is 0
+    /// (`ARG_PTR_TO_MEM | PTR_MAYBE_NULL | MEM_RDONLY`).
+    ReadableMemOrNull,
     /// Pointer to writable memory the helper fills; it need not be initialised; its
     /// size is the next argument (`ARG_PTR_TO_UNINIT_MEM`).
     WritableMem,
@@ -32,6 +35,14 @@ pub enum ArgKind {
     /// A program function, as loaded by an LDDW with the function source
     /// (`ARG_PTR_TO_FUNC`).
     Function,
+    /// A stack pointer or null, handed on to a callback (`ARG_PTR_TO_STACK_OR_NULL`).
+    StackOrNull,
+    /// The size of the memory the helper reserves, a known constant
+    /// (`ARG_CONST_ALLOC_SIZE_OR_ZERO`).
+    AllocSize,
+    /// Memory an earlier call reserved ([`ReturnKind::ReservedMemOrNull`]), unmodified
+    /// and not null; the call releases it (`ARG_PTR_TO_ALLOC_MEM | OBJ_RELEASE`).
+    ReservedMem,
 }
 
 /// What r0 holds after the call (after the kernel's `RET_*`).
@@ -43,6 +54,10 @@ pub enum ReturnKind {
     MapValueOrNull,
     /// Nothing meaningful: r0 must not be read (`RET_VOID`).
     Void,
+    /// A pointer to newly reserved writable memory of the [`ArgKind::AllocSize`]
+    /// argument's size, or 0; the program must release it
+    /// (`RET_PTR_TO_ALLOC_MEM_OR_NULL`).
+    ReservedMemOrNull,
 }
 
 /// Why a signature is malformed.
@@ -75,6 +90,9 @@ pub enum SignatureError {
     /// A map-value return with no map argument.
     #[error("returns a map value but takes no map")]
     MapReturnWithoutMap,
+    /// A reserved-memory return with no allocation size argument.
+    #[error("returns reserved memory but takes no allocation size")]
+    ReservedReturnWithoutSize,
 }
 
 /// A helper's prototype: the kinds of its arguments (r1 first) and of its result.
@@ -87,12 +105,18 @@ pub struct HelperSignature {
 impl HelperSignature {
     /// A checked signature: at most five arguments, every memory pointer followed by
     /// its size and every size preceded by one, map keys and values (and map-value
-    /// returns) only with a map argument before them.
+    /// returns) only with a map argument before them, reserved-memory returns only
+    /// with an allocation size argument.
     pub fn new(args: &[ArgKind], ret: ReturnKind) -> Result<HelperSignature, SignatureError> {
         if args.len() > MAX_ARGS {
             return Err(SignatureError::TooManyArgs { count: args.len() });
         }
-        let is_mem = |k: &ArgKind| matches!(k, ArgKind::ReadableMem | ArgKind::WritableMem);
+        let is_mem = |k: &ArgKind| {
+            matches!(
+                k,
+                ArgKind::ReadableMem | ArgKind::ReadableMemOrNull | ArgKind::WritableMem
+            )
+        };
         let is_size = |k: &ArgKind| matches!(k, ArgKind::ConstSize | ArgKind::ConstSizeOrZero);
         let mut seen_map = false;
         for (i, kind) in args.iter().enumerate() {
@@ -110,6 +134,9 @@ impl HelperSignature {
         }
         if ret == ReturnKind::MapValueOrNull && !seen_map {
             return Err(SignatureError::MapReturnWithoutMap);
+        }
+        if ret == ReturnKind::ReservedMemOrNull && !args.contains(&ArgKind::AllocSize) {
+            return Err(SignatureError::ReservedReturnWithoutSize);
         }
         Ok(HelperSignature {
             args: args.to_vec(),
@@ -145,6 +172,19 @@ mod tests {
         HelperSignature::new(&[WritableMem, ConstSize, Anything], ReturnKind::Scalar).unwrap();
         HelperSignature::new(&[ReadableMem, ConstSizeOrZero], ReturnKind::Scalar).unwrap();
         HelperSignature::new(&[Scalar, Function, Anything, Scalar], ReturnKind::Scalar).unwrap();
+        // bpf_csum_diff, bpf_ringbuf_reserve, bpf_ringbuf_submit.
+        HelperSignature::new(
+            &[
+                ReadableMemOrNull,
+                ConstSizeOrZero,
+                ReadableMemOrNull,
+                ConstSizeOrZero,
+            ],
+            ReturnKind::Scalar,
+        )
+        .unwrap();
+        HelperSignature::new(&[Map, AllocSize, Anything], ReturnKind::ReservedMemOrNull).unwrap();
+        HelperSignature::new(&[ReservedMem, Anything], ReturnKind::Void).unwrap();
         assert_eq!(HelperSignature::anything(5).unwrap().args().len(), 5);
     }
 
@@ -175,6 +215,14 @@ mod tests {
         assert_eq!(
             sig(&[Scalar], ReturnKind::MapValueOrNull),
             E::MapReturnWithoutMap
+        );
+        assert_eq!(
+            sig(&[Map, Scalar], ReturnKind::ReservedMemOrNull),
+            E::ReservedReturnWithoutSize
+        );
+        assert_eq!(
+            sig(&[ReadableMemOrNull], ReturnKind::Void),
+            E::PointerWithoutSize { index: 1 }
         );
     }
 }

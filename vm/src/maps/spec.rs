@@ -80,6 +80,31 @@ impl MapType {
             .ok_or(MapError::UnsupportedType(id))
     }
 
+    /// The type with Linux number `id`, `None` for one ferrobpf does not implement.
+    pub fn from_kernel_id(id: u32) -> Option<MapType> {
+        MapType::from_id(id).ok()
+    }
+
+    /// The Linux number.
+    pub fn kernel_id(self) -> u32 {
+        self as u32
+    }
+
+    /// Whether `bpf_map_lookup_elem` returns a pointer into a value (key/value maps,
+    /// as opposed to maps of programs, events, devices or queues).
+    pub fn has_values(self) -> bool {
+        matches!(
+            self,
+            MapType::Hash
+                | MapType::Array
+                | MapType::PercpuHash
+                | MapType::PercpuArray
+                | MapType::LruHash
+                | MapType::LruPercpuHash
+                | MapType::LpmTrie
+        )
+    }
+
     /// The kernel's name without the `BPF_MAP_TYPE_` prefix, lowercase.
     pub fn name(self) -> &'static str {
         match self {
@@ -319,6 +344,11 @@ mod tests {
         }
         assert_eq!(MapType::from_id(15), Err(MapError::UnsupportedType(15)));
         assert_eq!(MapType::from_id(0), Err(MapError::UnsupportedType(0)));
+        for t in MapType::ALL {
+            assert_eq!(MapType::from_kernel_id(t.kernel_id()), Some(t));
+        }
+        assert_eq!(MapType::from_kernel_id(15), None);
+        assert!(MapType::Array.has_values() && !MapType::RingBuf.has_values());
     }
 
     #[test]

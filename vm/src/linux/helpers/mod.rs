@@ -20,7 +20,7 @@ mod time;
 mod trace;
 mod tracing;
 
-pub use protos::{prototype, LinuxHelper, HELPERS};
+pub use protos::{linux_prototype, prototype, LinuxHelper, Prototype, HELPERS, PROTOTYPES};
 pub use trace::format_trace;
 
 use crate::helpers::{Helper, HelperContext, HelperError, HelperRegistry, HelperSignature};
