@@ -264,3 +264,28 @@ fn large_frames_and_large_programs() {
         assert_eq!((got, got_mem), (want, want_mem));
     }
 }
+
+/// Frames of 0 bytes: no stack memory at all (the emulator once refused to map the
+/// empty stack before running anything; fuzz/regressions/diff_jit/aarch64-empty-stack).
+#[test]
+fn frames_of_zero_bytes() {
+    let limits = Config {
+        stack_frame_size: 0,
+        ..Config::default()
+    };
+    let mem = [1u8, 2, 3, 4, 5, 6, 7, 8];
+    for (text, ok) in [
+        ("mov %r0, 1\nexit", true),
+        ("ldxdw %r0, [%r1]\nstb [%r1+7], 9\nexit", true),
+        (
+            "mov %r6, 3\ncall local +2\nadd %r0, %r6\nexit\nmov %r0, 4\nexit",
+            true,
+        ),
+        ("mov %r0, 0\nstb [%r10-1], 1\nexit", false),
+        ("ldxb %r0, [%r10]\nexit", false),
+        ("call local +1\nexit\nldxb %r0, [%r10-1]\nexit", false),
+    ] {
+        let program = Program::from_insns(assemble(text).unwrap()).unwrap();
+        assert_eq!(agree_with(&program, &mem, limits).is_ok(), ok, "{text}");
+    }
+}

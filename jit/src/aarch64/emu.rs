@@ -101,7 +101,9 @@ impl EmulatedProgram {
 }
 
 /// The page-aligned, merged address ranges of the context block, the whole stack
-/// (the table holds only its live part) and every region.
+/// (the table holds only its live part) and every region. Empty ones (a region of
+/// no bytes, the stack with frames of 0 bytes) hold nothing the code may touch and
+/// are left out: the emulator refuses to map an empty range.
 fn data_pages(memory: &RegionTable<'_>, stack: &StackLayout, ctx: &JitContext) -> Vec<(u64, u64)> {
     let ctx_addr = ctx as *const JitContext as u64;
     let top = stack.frame_pointer(0);
@@ -109,7 +111,6 @@ fn data_pages(memory: &RegionTable<'_>, stack: &StackLayout, ctx: &JitContext) -
     let mut ranges: Vec<(u64, u64)> = memory
         .regions()
         .iter()
-        .filter(|r| !r.is_empty())
         .map(|r| (r.addr(), r.addr().saturating_add(r.len())))
         .chain([
             (
@@ -118,6 +119,7 @@ fn data_pages(memory: &RegionTable<'_>, stack: &StackLayout, ctx: &JitContext) -
             ),
             (bottom, top),
         ])
+        .filter(|(s, e)| s < e)
         .map(|(s, e)| (s & !(PAGE - 1), e.div_ceil(PAGE) * PAGE))
         .collect();
     ranges.sort_unstable();
