@@ -11,6 +11,9 @@ use ferrobpf_verifier::{verify, Config, ProgType};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// Runs per accepted program for its time (the fastest counts).
+const TIMED_RUNS: usize = 3;
+
 fn samples_dir() -> Option<PathBuf> {
     let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/ebpf-samples");
     d.is_dir().then_some(d)
@@ -90,6 +93,7 @@ fn kernel_verdicts_on_real_programs() {
     let mut problems = Vec::new();
     let mut listed_gaps = Vec::new();
     let mut objects: BTreeMap<String, Object> = BTreeMap::new();
+    let mut worst: Option<(f64, String)> = None;
     for row in rows(&dir) {
         if row.verdict != "ACCEPTED" && row.verdict != "REJECTED" {
             continue;
@@ -113,20 +117,29 @@ fn kernel_verdicts_on_real_programs() {
         };
         let maps = common::map_infos(obj);
         let name = format!("{}:{}", row.object, row.function);
-        let r = verify(&prog.insns, &maps, &Config::privileged(t));
+        let r = verify(&prog.insns, &maps, &Config::privileged(t.clone()));
         let kernel_ok = row.verdict == "ACCEPTED";
         if let Ok(rep) = &r {
+            // The fastest of a few runs: one run on a busy machine may be preempted.
+            let time = (1..TIMED_RUNS)
+                .filter_map(|_| verify(&prog.insns, &maps, &Config::privileged(t.clone())).ok())
+                .map(|again| again.stats.time)
+                .fold(rep.stats.time, std::cmp::min);
             ours_insns += rep.stats.insns_processed as u64;
             kernel_insns += row.insns;
-            ours_us += rep.stats.time.as_micros();
+            ours_us += time.as_micros();
             kernel_us += row.usec;
-            if rep.stats.time.as_micros() as u64 > row.usec {
+            let ratio = time.as_secs_f64() * 1e6 / row.usec.max(1) as f64;
+            if worst.as_ref().is_none_or(|(r, _)| ratio > *r) {
+                worst = Some((ratio, name.clone()));
+            }
+            if time.as_micros() as u64 > row.usec {
                 slower += 1;
                 println!(
                     "slower than the kernel: {}:{} {} us (kernel {} us), {} insns",
                     row.object,
                     row.function,
-                    rep.stats.time.as_micros(),
+                    time.as_micros(),
                     row.usec,
                     rep.stats.insns_processed
                 );
@@ -156,5 +169,8 @@ fn kernel_verdicts_on_real_programs() {
     println!(
         "accepted programs: {ours_insns} insns processed ({kernel_insns} by the kernel), {ours_us} us ({kernel_us} us in the kernel)"
     );
+    if let Some((ratio, name)) = worst {
+        println!("worst time ratio ours/kernel: {ratio:.3} ({name})");
+    }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
