@@ -160,3 +160,35 @@ fn blinding_hides_helper_ids_and_packet_offsets() {
         }
     }
 }
+
+/// A compilation reusing the buffers an earlier one left on the thread produces the
+/// same code as one on a fresh thread.
+#[test]
+fn reused_buffers_give_the_same_code() {
+    let load = |text: &str| Program::from_insns(assemble(text).expect("assembles")).expect("loads");
+    let big = load(&format!(
+        "{}exit",
+        "ldxdw %r0, [%r1+8]\nadd %r0, 3\n".repeat(500)
+    ));
+    let small = load("mov %r0, 1\nl:\nadd %r0, 1\njlt %r0, 10, l\nldxb %r2, [%r1]\nexit");
+    let config = JitConfig::verified();
+    let fresh = std::thread::spawn({
+        let small = small.clone();
+        move || {
+            JitProgram::compile(&small, &config)
+                .expect("compiles")
+                .code()
+                .bytes()
+                .to_vec()
+        }
+    })
+    .join()
+    .expect("thread");
+    JitProgram::compile(&big, &config).expect("compiles");
+    let reused = JitProgram::compile(&small, &config).expect("compiles");
+    assert_eq!(reused.code().bytes(), &fresh[..]);
+    assert_eq!(
+        reused.run(&HelperRegistry::new(), &mut [7, 0, 0, 0]),
+        Ok(10)
+    );
+}

@@ -11,6 +11,7 @@ macro_rules! x64 {
 mod alu;
 mod control;
 mod memory;
+mod pool;
 pub mod regs;
 mod stubs;
 
@@ -38,6 +39,7 @@ pub struct Runtime {
 }
 
 /// Code placed after the program body.
+#[derive(Copy, Clone)]
 enum OutOfLine {
     /// A window miss of a checked access: look the address up, then resume.
     Miss {
@@ -85,6 +87,8 @@ impl Features {
 /// The x86-64 emitter.
 pub struct X64 {
     ops: VecAssembler<X64Relocation>,
+    /// Staging buffer of the finished code (kept for reuse, see [`pool`]).
+    code: Vec<u8>,
     pc: u32,
     runtime: Runtime,
     features: Features,
@@ -94,26 +98,24 @@ pub struct X64 {
 }
 
 impl X64 {
-    /// A fresh emitter, its buffers sized for about `insns` instructions.
+    /// An emitter, its buffers sized for about `insns` instructions (or those the
+    /// last compilation on this thread left).
     pub fn new(runtime: Runtime, features: Features, insns: usize) -> X64 {
         // Code is position-independent (relative branches, absolute host addresses),
         // so it is assembled at base 0 and copied into executable memory at the end.
-        let mut ops = VecAssembler::new_with_capacity(
-            0,
-            insns.saturating_mul(24).saturating_add(512),
-            0,
-            0,
-            insns.saturating_mul(2),
-            0,
-            insns.saturating_mul(2),
-        );
+        let pool::Buffers {
+            mut ops,
+            code,
+            out_of_line,
+        } = pool::Buffers::take(insns);
         let fault_exit = ops.new_dynamic_label();
         X64 {
             ops,
+            code,
             pc: 0,
             runtime,
             features,
-            out_of_line: Vec::new(),
+            out_of_line,
             fault_exit,
             lookup_stub: None,
         }

@@ -2,7 +2,7 @@
 //! entry glue and the fault exit.
 
 use super::regs::{host, ADDR, CTX, SCRATCH, TMP};
-use super::{OutOfLine, X64};
+use super::{pool, OutOfLine, X64};
 use crate::code::CodeBuffer;
 use crate::context::offsets;
 use crate::error::JitError;
@@ -18,8 +18,9 @@ const CALLEE_SAVED: [u8; 6] = [5, 3, 12, 13, 14, 15];
 impl X64 {
     pub(super) fn emit_finish(mut self, entry: DynamicLabel) -> Result<CodeBuffer, JitError> {
         let fault_exit = self.fault_exit;
-        for item in std::mem::take(&mut self.out_of_line) {
-            match item {
+        let items = std::mem::take(&mut self.out_of_line);
+        for item in &items {
+            match *item {
                 OutOfLine::Miss {
                     entry,
                     resume,
@@ -78,6 +79,7 @@ impl X64 {
                 }
             }
         }
+        self.out_of_line = items;
         if let Some(stub) = self.lookup_stub {
             self.emit_lookup_stub(stub);
         }
@@ -109,11 +111,22 @@ impl X64 {
             ; xor eax, eax
             ; jmp =>epilogue
         );
-        let code = self
-            .ops
-            .finalize()
-            .map_err(|e| JitError::Emit(e.to_string()))?;
-        Ok(CodeBuffer::new(&code, start)?)
+        let mut code = std::mem::take(&mut self.code);
+        code.clear();
+        code.reserve(self.ops.offset().0);
+        code.extend(
+            self.ops
+                .drain()
+                .map_err(|e| JitError::Emit(e.to_string()))?,
+        );
+        let buffer = CodeBuffer::new(&code, start)?;
+        pool::Buffers {
+            ops: self.ops,
+            code,
+            out_of_line: self.out_of_line,
+        }
+        .give_back();
+        Ok(buffer)
     }
 
     /// Called with the address in ADDR and the packed miss in TMP; saves the live
