@@ -12,8 +12,8 @@
 #                                      which on this target test JitProgram, i.e.
 #                                      the AArch64 back end)
 #   cargo test -p ferrobpf-conformance (its jit and jit-aarch64 engines natively)
-# Extra arguments go to both cargo test runs (e.g. --release).
-# FERROBPF_LONG=1 makes the differential suites long (see their docs).
+# With arguments, only `cargo test -p ferrobpf-jit --target ... ARGS` runs, e.g.
+#   FERROBPF_LONG=100000 scripts/aarch64-native.sh --release --test aarch64_differential
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,7 +26,7 @@ fi
 missing=()
 command -v qemu-aarch64 >/dev/null || missing+=(qemu-user)
 command -v aarch64-linux-gnu-gcc >/dev/null || missing+=(gcc-aarch64-linux-gnu)
-[ -e "$sysroot/lib/libc.so.6" ] || missing+=(libc6-dev-arm64-cross)
+[ -e "$sysroot/lib/crt1.o" ] || missing+=(libc6-dev-arm64-cross)
 if [ ${#missing[@]} -gt 0 ]; then
     apt-get update
     DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
@@ -36,6 +36,10 @@ export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64 -L $sysroot"
 
 start=$(date +%s)
-cargo test -p ferrobpf-jit --target "$target" "$@"
-cargo test -p ferrobpf-conformance --target "$target" "$@"
+if [ $# -gt 0 ]; then
+    cargo test -p ferrobpf-jit --target "$target" "$@"
+else
+    cargo test -p ferrobpf-jit --target "$target" --no-fail-fast
+    cargo test -p ferrobpf-conformance --target "$target" --no-fail-fast
+fi
 echo "aarch64-native: passed in $(($(date +%s) - start)) s"

@@ -7,7 +7,9 @@
 //! `everything` adds loads, stores, atomics, helpers, CALLX, packet loads and local
 //! calls. Loops are bounded by the instruction budget.
 //! `FERROBPF_LONG=1 cargo test -p ferrobpf-jit --release --test aarch64_differential`
-//! runs 100,000 cases per property instead of the default.
+//! runs 100,000 cases per property instead of the default (`FERROBPF_LONG=N`, N > 1:
+//! N cases). On x86-64 the code runs under Unicorn; natively under qemu-aarch64 with
+//! `scripts/aarch64-native.sh --release --test aarch64_differential`.
 
 use ferrobpf_jit::aarch64::exec::{A64Program, ExecFailure};
 use ferrobpf_jit::JitConfig;
@@ -248,11 +250,14 @@ fn check(insns: Vec<Insn>, mem: &[u8; MEM]) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// `default`, or with `FERROBPF_LONG` set the number it holds when above 1, else
+/// 100,000.
 fn cases(default: u32) -> u32 {
-    if std::env::var_os("FERROBPF_LONG").is_some() {
-        100_000
-    } else {
-        default
+    match std::env::var("FERROBPF_LONG").map(|v| v.parse::<u32>()) {
+        Ok(Ok(n)) if n > 1 => n,
+        Ok(_) => 100_000,
+        Err(std::env::VarError::NotUnicode(_)) => 100_000,
+        Err(std::env::VarError::NotPresent) => default,
     }
 }
 
