@@ -1,5 +1,6 @@
 //! Arithmetic, byte order and immediates.
 
+use super::jumps::Cc;
 use super::regs::host::{RAX, RCX, RDX};
 use super::regs::{host, ADDR, SCRATCH, TMP};
 use super::X64;
@@ -172,14 +173,18 @@ impl X64 {
         let done = self.ops.new_dynamic_label();
         if runtime_divisor {
             if w64 {
-                x64!(self.ops, test Rq(SCRATCH), Rq(SCRATCH) ; jz =>zero);
+                x64!(self.ops, test Rq(SCRATCH), Rq(SCRATCH));
             } else {
-                x64!(self.ops, test Rd(SCRATCH), Rd(SCRATCH) ; jz =>zero);
+                x64!(self.ops, test Rd(SCRATCH), Rd(SCRATCH));
             }
-            if signed && w64 {
-                x64!(self.ops, cmp Rq(SCRATCH), -1 ; je =>minus_one);
-            } else if signed {
-                x64!(self.ops, cmp Rd(SCRATCH), -1 ; je =>minus_one);
+            self.jcc(Cc::E, zero);
+            if signed {
+                if w64 {
+                    x64!(self.ops, cmp Rq(SCRATCH), -1);
+                } else {
+                    x64!(self.ops, cmp Rd(SCRATCH), -1);
+                }
+                self.jcc(Cc::E, minus_one);
             }
         }
         x64!(self.ops, mov Rq(TMP), Rq(RDX) ; mov Rq(ADDR), Rq(RAX));
@@ -204,14 +209,16 @@ impl X64 {
         if !runtime_divisor {
             return;
         }
-        x64!(self.ops, jmp =>done ; =>zero);
+        self.jmp(done);
+        x64!(self.ops, =>zero);
         match (quotient, w64) {
             (true, _) => x64!(self.ops, xor Rd(d), Rd(d)),
             (false, false) => x64!(self.ops, mov Rd(d), Rd(d)),
             (false, true) => {}
         }
         if signed {
-            x64!(self.ops, jmp =>done ; =>minus_one);
+            self.jmp(done);
+            x64!(self.ops, =>minus_one);
             match (quotient, w64) {
                 (true, true) => x64!(self.ops, neg Rq(d)),
                 (true, false) => x64!(self.ops, neg Rd(d)),

@@ -1,16 +1,17 @@
 //! Jumps, fused compare-and-branch, calls, exit and budget metering.
 
+use super::jumps::Cc;
 use super::regs::{host, ARGS, CTX, FRAME_SAVED, SCRATCH};
 use super::{OutOfLine, X64};
 use crate::context::offsets;
 use crate::fault::{pack_packet, size_log2, FaultCode};
 use crate::lower::masm::{HelperId, HostArg, Operand, PacketLoad, Reg as BpfReg};
-use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi};
+use dynasmrt::{DynamicLabel, DynasmApi};
 use ferrobpf_vm::isa::{JmpCond, Width};
 
 impl X64 {
     pub(super) fn emit_jump(&mut self, target: DynamicLabel) {
-        x64!(self.ops, jmp =>target);
+        self.jmp(target);
     }
 
     pub(super) fn emit_branch(
@@ -40,18 +41,19 @@ impl X64 {
             (true, true, Operand::Scratch) => x64!(self.ops, test Rq(d), Rq(SCRATCH)),
             (true, false, Operand::Scratch) => x64!(self.ops, test Rd(d), Rd(SCRATCH)),
         }
-        match cond {
-            JmpCond::Eq => x64!(self.ops, je =>target),
-            JmpCond::Ne | JmpCond::Set => x64!(self.ops, jne =>target),
-            JmpCond::Gt => x64!(self.ops, ja =>target),
-            JmpCond::Ge => x64!(self.ops, jae =>target),
-            JmpCond::Lt => x64!(self.ops, jb =>target),
-            JmpCond::Le => x64!(self.ops, jbe =>target),
-            JmpCond::Sgt => x64!(self.ops, jg =>target),
-            JmpCond::Sge => x64!(self.ops, jge =>target),
-            JmpCond::Slt => x64!(self.ops, jl =>target),
-            JmpCond::Sle => x64!(self.ops, jle =>target),
-        }
+        let cc = match cond {
+            JmpCond::Eq => Cc::E,
+            JmpCond::Ne | JmpCond::Set => Cc::Ne,
+            JmpCond::Gt => Cc::A,
+            JmpCond::Ge => Cc::Ae,
+            JmpCond::Lt => Cc::B,
+            JmpCond::Le => Cc::Be,
+            JmpCond::Sgt => Cc::G,
+            JmpCond::Sge => Cc::Ge,
+            JmpCond::Slt => Cc::L,
+            JmpCond::Sle => Cc::Le,
+        };
+        self.jcc(cc, target);
     }
 
     /// Every frame, the entry one included, was entered by a native `call`, so exit is
@@ -65,16 +67,15 @@ impl X64 {
     pub(super) fn emit_call_local(&mut self, target: DynamicLabel) {
         let too_deep = self.fault_label(FaultCode::CallDepth);
         let max = i32::try_from(self.runtime.max_depth).unwrap_or(i32::MAX);
-        x64!(self.ops,
-            cmp QWORD [Rq(CTX) + offsets::DEPTH], DWORD max
-            ; jae =>too_deep
-            ; add QWORD [Rq(CTX) + offsets::DEPTH], BYTE 1
-        );
+        x64!(self.ops, cmp QWORD [Rq(CTX) + offsets::DEPTH], DWORD max);
+        self.jcc(Cc::Ae, too_deep);
+        x64!(self.ops, add QWORD [Rq(CTX) + offsets::DEPTH], BYTE 1);
         for r in FRAME_SAVED {
             x64!(self.ops, push Rq(r));
         }
         let frame = self.runtime.frame_size;
-        x64!(self.ops, sub rbp, DWORD frame ; call =>target);
+        x64!(self.ops, sub rbp, DWORD frame);
+        self.call(target);
         for r in FRAME_SAVED.iter().rev() {
             x64!(self.ops, pop Rq(*r));
         }
@@ -117,10 +118,8 @@ impl X64 {
         for (i, r) in ARGS.iter().enumerate() {
             x64!(self.ops, mov Rq(*r), QWORD [Rq(CTX) + offsets::arg(i)]);
         }
-        x64!(self.ops,
-            cmp QWORD [Rq(CTX) + offsets::FAULT], BYTE 0
-            ; jne =>fault_exit
-        );
+        x64!(self.ops, cmp QWORD [Rq(CTX) + offsets::FAULT], BYTE 0);
+        self.jcc(Cc::Ne, fault_exit);
     }
 
     pub(super) fn emit_meter(&mut self, count: u32) {
@@ -129,9 +128,7 @@ impl X64 {
             entry: exhausted,
             end: self.pc.saturating_add(count),
         });
-        x64!(self.ops,
-            sub QWORD [Rq(CTX) + offsets::BUDGET], DWORD count as i32
-            ; jb =>exhausted
-        );
+        x64!(self.ops, sub QWORD [Rq(CTX) + offsets::BUDGET], DWORD count as i32);
+        self.jcc(Cc::B, exhausted);
     }
 }

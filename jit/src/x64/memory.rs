@@ -8,6 +8,7 @@
 //! lookup stub, which asks the host to find the region (refreshing the window) or to
 //! fault.
 
+use super::jumps::Cc;
 use super::regs::host::RAX;
 use super::regs::{host, ADDR, SCRATCH, TMP};
 use super::{OutOfLine, X64};
@@ -68,14 +69,11 @@ impl X64 {
         let (start, last) = offsets::window(store, usize::from(log2));
         let miss = self.ops.new_dynamic_label();
         let resume = self.ops.new_dynamic_label();
-        x64!(self.ops,
-            lea r11, [Rq(base) + off]
-            ; cmp r11, QWORD [r12 + start]
-            ; jb =>miss
-            ; cmp r11, QWORD [r12 + last]
-            ; ja =>miss
-            ; =>resume
-        );
+        x64!(self.ops, lea r11, [Rq(base) + off] ; cmp r11, QWORD [r12 + start]);
+        self.jcc(Cc::B, miss);
+        x64!(self.ops, cmp r11, QWORD [r12 + last]);
+        self.jcc(Cc::A, miss);
+        x64!(self.ops, =>resume);
         self.out_of_line.push(OutOfLine::Miss {
             entry: miss,
             resume,
@@ -126,7 +124,8 @@ impl X64 {
         let misaligned = self.ops.new_dynamic_label();
         let done = self.ops.new_dynamic_label();
         let mask = if w64 { 7 } else { 3 };
-        x64!(self.ops, test r11b, BYTE mask ; jnz =>misaligned);
+        x64!(self.ops, test r11b, BYTE mask);
+        self.jcc(Cc::Ne, misaligned);
         self.out_of_line.push(OutOfLine::PlainAtomic {
             entry: misaligned,
             resume: done,

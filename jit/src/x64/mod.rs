@@ -10,6 +10,7 @@ macro_rules! x64 {
 
 mod alu;
 mod control;
+mod jumps;
 mod memory;
 mod pool;
 pub mod regs;
@@ -93,6 +94,9 @@ pub struct X64 {
     runtime: Runtime,
     features: Features,
     out_of_line: Vec<OutOfLine>,
+    /// Jumps to patch at the end ([`jumps`]), and their resolved displacements.
+    jumps: Vec<jumps::Jump>,
+    patches: Vec<(u32, i32)>,
     fault_exit: DynamicLabel,
     lookup_stub: Option<DynamicLabel>,
 }
@@ -107,6 +111,8 @@ impl X64 {
             mut ops,
             code,
             out_of_line,
+            jumps,
+            patches,
         } = pool::Buffers::take(insns);
         let fault_exit = ops.new_dynamic_label();
         X64 {
@@ -116,6 +122,8 @@ impl X64 {
             runtime,
             features,
             out_of_line,
+            jumps,
+            patches,
             fault_exit,
             lookup_stub: None,
         }

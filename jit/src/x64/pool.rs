@@ -6,6 +6,7 @@
 //! (emptied, capacity intact) for the next compilation. Buffers grown past
 //! [`KEEP_LIMIT`] are freed instead, so one huge program does not pin its memory.
 
+use super::jumps::Jump;
 use super::OutOfLine;
 use dynasmrt::x64::X64Relocation;
 use dynasmrt::VecAssembler;
@@ -22,6 +23,10 @@ pub struct Buffers {
     pub code: Vec<u8>,
     /// Slow paths placed after the program body.
     pub out_of_line: Vec<OutOfLine>,
+    /// Jumps whose displacements the back end patches.
+    pub jumps: Vec<Jump>,
+    /// Their resolved displacements.
+    pub patches: Vec<(u32, i32)>,
 }
 
 thread_local! {
@@ -46,6 +51,8 @@ impl Buffers {
                 ),
                 code: Vec::new(),
                 out_of_line: Vec::with_capacity(insns / 4),
+                jumps: Vec::with_capacity(insns.saturating_mul(2)),
+                patches: Vec::new(),
             }
         })
     }
@@ -57,6 +64,7 @@ impl Buffers {
         }
         self.code.clear();
         self.out_of_line.clear();
+        self.jumps.clear();
         SPARE.with(|s| s.set(Some(self)));
     }
 }

@@ -1,6 +1,7 @@
 //! What follows the program body: out-of-line slow paths, the shared lookup stub, the
 //! entry glue and the fault exit.
 
+use super::jumps::{self, Cc};
 use super::regs::{host, ADDR, CTX, SCRATCH, TMP};
 use super::{pool, OutOfLine, X64};
 use crate::code::CodeBuffer;
@@ -34,16 +35,17 @@ impl X64 {
                         =>entry
                         ; lea Rq(TMP), [rbp - frame]
                         ; cmp r11, Rq(TMP)
-                        ; jb =>slow
-                        ; mov Rq(TMP), QWORD [r12 + offsets::STACK_TOP]
+                    );
+                    self.jcc(Cc::B, slow);
+                    x64!(self.ops,
+                        mov Rq(TMP), QWORD [r12 + offsets::STACK_TOP]
                         ; sub Rq(TMP), DWORD size
                         ; cmp r11, Rq(TMP)
-                        ; jbe =>resume
-                        ; =>slow
-                        ; mov Rq(TMP), QWORD packed as i64
-                        ; call =>stub
-                        ; jmp =>resume
                     );
+                    self.jcc(Cc::Be, resume);
+                    x64!(self.ops, =>slow ; mov Rq(TMP), QWORD packed as i64);
+                    self.call(stub);
+                    self.jmp(resume);
                 }
                 OutOfLine::PlainAtomic {
                     entry,
@@ -55,7 +57,7 @@ impl X64 {
                 } => {
                     x64!(self.ops, =>entry);
                     self.emit_plain_atomic(op, fetch, w64, src);
-                    x64!(self.ops, jmp =>resume);
+                    self.jmp(resume);
                 }
                 OutOfLine::Budget { entry, end } => {
                     // The budget went below zero by the part of the segment it could
@@ -66,16 +68,16 @@ impl X64 {
                         ; add Rq(TMP), DWORD end as i32
                         ; mov QWORD [Rq(CTX) + offsets::FAULT_PC], Rq(TMP)
                         ; mov QWORD [Rq(CTX) + offsets::FAULT], DWORD FaultCode::Budget as i32
-                        ; jmp =>fault_exit
                     );
+                    self.jmp(fault_exit);
                 }
                 OutOfLine::Fault { entry, pc, code } => {
                     x64!(self.ops,
                         =>entry
                         ; mov QWORD [Rq(CTX) + offsets::FAULT_PC], DWORD pc as i32
                         ; mov QWORD [Rq(CTX) + offsets::FAULT], DWORD code as i32
-                        ; jmp =>fault_exit
                     );
+                    self.jmp(fault_exit);
                 }
             }
         }
@@ -111,6 +113,8 @@ impl X64 {
             ; xor eax, eax
             ; jmp =>epilogue
         );
+        let mut patches = std::mem::take(&mut self.patches);
+        self.resolve_jumps(&mut patches)?;
         let mut code = std::mem::take(&mut self.code);
         code.clear();
         code.reserve(self.ops.offset().0);
@@ -119,11 +123,14 @@ impl X64 {
                 .drain()
                 .map_err(|e| JitError::Emit(e.to_string()))?,
         );
+        jumps::apply(&mut code, &patches)?;
         let buffer = CodeBuffer::new(&code, start)?;
         pool::Buffers {
             ops: self.ops,
             code,
             out_of_line: self.out_of_line,
+            jumps: self.jumps,
+            patches,
         }
         .give_back();
         Ok(buffer)
