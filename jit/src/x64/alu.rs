@@ -167,11 +167,10 @@ impl X64 {
             Operand::Imm(i) => x64!(self.ops, mov Rq(SCRATCH), DWORD i),
             Operand::Scratch => {}
         }
-        let runtime_divisor = matches!(src, Operand::Reg(_));
-        let zero = self.ops.new_dynamic_label();
-        let minus_one = self.ops.new_dynamic_label();
-        let done = self.ops.new_dynamic_label();
-        if runtime_divisor {
+        // A divisor known at compile time is never 0 or -1 (the walk folds those).
+        let special = matches!(src, Operand::Reg(_))
+            .then(|| (self.ops.new_dynamic_label(), self.ops.new_dynamic_label()));
+        if let Some((zero, minus_one)) = special {
             if w64 {
                 x64!(self.ops, test Rq(SCRATCH), Rq(SCRATCH));
             } else {
@@ -206,9 +205,10 @@ impl X64 {
             (false, false) => x64!(self.ops, mov Rd(SCRATCH), edx),
         }
         x64!(self.ops, mov rdx, Rq(TMP) ; mov rax, Rq(ADDR) ; mov Rq(d), Rq(SCRATCH));
-        if !runtime_divisor {
+        let Some((zero, minus_one)) = special else {
             return;
-        }
+        };
+        let done = self.ops.new_dynamic_label();
         self.jmp(done);
         x64!(self.ops, =>zero);
         match (quotient, w64) {
