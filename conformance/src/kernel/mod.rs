@@ -9,15 +9,25 @@
 //! map. A load failure is reported as "refused by the kernel verifier: ..." with the
 //! last lines of the verifier log.
 
+//!
+//! The same `bpf()` wrapper loads whole BPF objects: [`object::KernelObject`] creates
+//! an object's maps, loads its programs and runs them with `BPF_PROG_TEST_RUN`, for
+//! comparisons of ferrobpf with the kernel on real programs.
+
+pub mod func_btf;
 pub mod harness;
+pub mod map_refs;
+pub mod object;
+pub mod object_error;
+pub mod program;
 pub mod sys;
 
 use crate::engine::{Completion, Engine, Failure, Outcome, RunOptions, Stage};
 use harness::{Harness, Mode};
-use std::ffi::CStr;
+use program::{KernelProgram, Refusal};
 use std::io;
 use std::os::fd::AsRawFd;
-use sys::{ArrayMap, LoadedProgram, ProgType, VerifierLog};
+use sys::{KernelMap, MapAttrs, ProgAttrs};
 
 /// Skip reason when `bpf()` cannot be used here.
 pub const NO_BPF: &str = "no bpf() syscall";
@@ -30,8 +40,8 @@ const MIN_PACKET_LEN: usize = 14;
 const LOG_SIZE: usize = 1 << 20;
 /// How many lines at the end of the verifier log go into the error.
 const LOG_TAIL_LINES: usize = 2;
-/// Statistics lines the verifier appends after its verdict.
-const LOG_STATS: [&str; 2] = ["processed ", "verification time"];
+/// `BPF_MAP_TYPE_ARRAY`.
+const MAP_TYPE_ARRAY: u32 = 2;
 
 /// Why the kernel engine could not produce a value.
 #[derive(Debug, thiserror::Error)]
@@ -61,8 +71,8 @@ pub enum KernelError {
     Refused {
         /// The last lines of the verifier log (or the system error when there is no log).
         reason: String,
-        /// The system error.
-        source: io::Error,
+        /// The refusal, with the whole log.
+        source: Refusal,
     },
     /// `BPF_PROG_TEST_RUN` failed.
     #[error("BPF_PROG_TEST_RUN failed: {0}")]
@@ -98,7 +108,7 @@ impl Default for KernelEngine {
 impl KernelEngine {
     /// Probes for `bpf()` by creating (and closing) a small array map.
     pub fn new() -> KernelEngine {
-        let unavailable = ArrayMap::create(8, 1).err().map(|_| NO_BPF);
+        let unavailable = array_map(8).err().map(|_| NO_BPF);
         KernelEngine { unavailable }
     }
 
@@ -125,14 +135,16 @@ impl KernelEngine {
         let len = memory.len();
         let len32 =
             i32::try_from(len).map_err(|_| load_error(KernelError::MemoryTooLarge { len }))?;
-        let memory_map =
-            ArrayMap::create(len.max(1), 1).map_err(setup("creating the memory map"))?;
+        let memory_map = u32::try_from(len.max(1))
+            .map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))
+            .and_then(array_map)
+            .map_err(setup("creating the memory map"))?;
         let mut value = memory.to_vec();
         value.resize(memory_map.value_size(), 0);
         memory_map
-            .update(0, &value)
+            .update(&KEY_0, &value, sys::UPDATE_ANY)
             .map_err(setup("filling the memory map"))?;
-        let result_map = ArrayMap::create(8, 1).map_err(setup("creating the result map"))?;
+        let result_map = array_map(8).map_err(setup("creating the result map"))?;
         let harness = Harness::build(
             program,
             memory_map.fd().as_raw_fd(),
@@ -146,21 +158,20 @@ impl KernelEngine {
             )
         })?;
         let (prog_type, packet) = match harness.mode {
-            Mode::Xdp => (ProgType::Xdp, vec![0u8; XDP_PACKET_LEN]),
+            Mode::Xdp => (PROG_TYPE_XDP, vec![0u8; XDP_PACKET_LEN]),
             Mode::Packet if len < MIN_PACKET_LEN => {
                 return Err(load_error(KernelError::PacketTooShort { len }))
             }
-            Mode::Packet => (ProgType::SchedCls, memory.to_vec()),
+            Mode::Packet => (PROG_TYPE_SCHED_CLS, memory.to_vec()),
         };
         let loaded = load(prog_type, &harness)?;
-        let mut out = vec![0u8; packet.len()];
         let report = loaded
-            .test_run(&packet, &mut out, repeat)
+            .test_run(&packet, None, repeat)
             .map_err(|e| Failure::new(Stage::Run, KernelError::TestRun(e)))?;
         let expected = harness.mode.return_mark();
         let r0 = if report.retval == expected {
             let r0 = result_map
-                .lookup(0)
+                .lookup(&KEY_0)
                 .map_err(setup("reading the result map"))?;
             r0.try_into().map(u64::from_ne_bytes).unwrap_or_default()
         } else if harness.mode == Mode::Packet && report.retval == 0 {
@@ -174,59 +185,50 @@ impl KernelEngine {
             ));
         };
         let mut memory = memory_map
-            .lookup(0)
+            .lookup(&KEY_0)
             .map_err(setup("reading the memory map"))?;
         memory.truncate(len);
         Ok((Completion { r0, memory }, report.duration_ns))
     }
 }
 
-const LICENSE: &CStr = c"GPL";
 const PROG_NAME: &str = "ferrobpf_conf";
+/// `BPF_PROG_TYPE_SCHED_CLS`.
+const PROG_TYPE_SCHED_CLS: u32 = 3;
+/// `BPF_PROG_TYPE_XDP`.
+const PROG_TYPE_XDP: u32 = 6;
+/// The key of a one-entry array.
+const KEY_0: [u8; 4] = [0; 4];
 
-/// Loads the wrapped program; on refusal, loads it again with a verifier log.
-fn load(prog_type: ProgType, harness: &Harness) -> Result<LoadedProgram, Failure> {
-    let insns = &harness.bytes;
-    let first = LoadedProgram::load(prog_type, insns, LICENSE, PROG_NAME, VerifierLog::None);
-    let source = match first {
-        Ok(program) => return Ok(program),
-        Err(e) => e,
-    };
-    let mut log = vec![0u8; LOG_SIZE];
-    let reason = match LoadedProgram::load(
-        prog_type,
-        insns,
-        LICENSE,
-        PROG_NAME,
-        VerifierLog::Into(&mut log),
-    ) {
-        // Accepted the second time (should not happen): report the first error.
-        Ok(_) => source.to_string(),
-        Err(e) => log_tail(&log, harness.header_slots).unwrap_or_else(|| e.to_string()),
-    };
-    Err(Failure::new(
-        Stage::Load,
-        KernelError::Refused { reason, source },
-    ))
+/// A one-entry array map with values of `value_size` bytes.
+fn array_map(value_size: u32) -> io::Result<KernelMap> {
+    KernelMap::create(&MapAttrs::new(MAP_TYPE_ARRAY, 4, value_size, 1))
 }
 
-/// The last non-empty lines of a NUL-terminated verifier log (statistics left out),
-/// joined by " | ", with a note on instruction numbering.
-fn log_tail(log: &[u8], header_slots: usize) -> Option<String> {
-    let end = log.iter().position(|&b| b == 0).unwrap_or(log.len());
-    let text = String::from_utf8_lossy(log.get(..end)?);
-    let lines: Vec<&str> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !LOG_STATS.iter().any(|s| l.starts_with(s)))
-        .collect();
-    if lines.is_empty() {
-        return None;
-    }
-    let tail = lines[lines.len().saturating_sub(LOG_TAIL_LINES)..].join(" | ");
-    Some(format!(
-        "{tail} (kernel instruction numbers include a {header_slots}-slot header)"
-    ))
+/// Loads the wrapped program (with a verifier log on refusal).
+fn load(prog_type: u32, harness: &Harness) -> Result<KernelProgram, Failure> {
+    let attrs = ProgAttrs {
+        name: PROG_NAME,
+        ..ProgAttrs::new(prog_type, &harness.bytes)
+    };
+    KernelProgram::load(&attrs, LOG_SIZE).map_err(|refusal| {
+        let tail = refusal.last_lines(LOG_TAIL_LINES).join(" | ");
+        let reason = if tail.is_empty() {
+            refusal.source.to_string()
+        } else {
+            format!(
+                "{tail} (kernel instruction numbers include a {}-slot header)",
+                harness.header_slots
+            )
+        };
+        Failure::new(
+            Stage::Load,
+            KernelError::Refused {
+                reason,
+                source: refusal,
+            },
+        )
+    })
 }
 
 impl Engine for KernelEngine {
