@@ -209,3 +209,45 @@ fn verify_exit_codes() {
     assert_eq!(ferrobpf(&["verify", arg(&junk)]).status.code(), Some(2));
     let _ = std::fs::remove_file(junk);
 }
+
+#[test]
+fn run_verify_defaults_to_the_memory_type_of_the_run() {
+    // r1 = the run's memory, r2 = its length: an access past it is refused
+    // before the program runs, for the size actually given.
+    let read8 = temp_file("read8.s", b"ldxdw %r0, [%r1+8]\nexit\n");
+    let run = |mem: &str, extra: &[&str]| {
+        let mut args = vec!["run", "--verify", arg(&read8), "--mem", mem];
+        args.extend(extra);
+        ferrobpf(&args)
+    };
+    let out = run("00000000000000000200000000000000", &[]);
+    assert_eq!(
+        (out.status.code(), stdout(&out).as_str()),
+        (Some(0), "0x2\n")
+    );
+    let out = run("0000000000000000", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    // `--type memory` is the same; `memory:SIZE` verifies for SIZE bytes.
+    let out = run("0000000000000000", &["--type", "memory"]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = ferrobpf(&["verify", "--type", "memory:16", arg(&read8)]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = ferrobpf(&["verify", "--type", "memory:15", arg(&read8)]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = ferrobpf(&["verify", "--type", "memory:lots", arg(&read8)]);
+    assert_eq!(out.status.code(), Some(2));
+    // The bundled example verifies and runs over its packet.
+    let out = ferrobpf(&[
+        "run",
+        "--verify",
+        "examples/checksum.o",
+        "--mem-file",
+        "examples/packet.bin",
+    ]);
+    assert_eq!(
+        (out.status.code(), stdout(&out).as_str()),
+        (Some(0), "0xffff\n")
+    );
+    let _ = std::fs::remove_file(read8);
+}

@@ -63,11 +63,14 @@ pub enum CliError {
         /// The name asked for.
         name: String,
     },
-    /// A program type name that does not exist.
-    #[error("unknown program type `{name}`")]
-    UnknownType {
-        /// The name given.
-        name: String,
+    /// A `--type` the verifier does not know.
+    #[error(transparent)]
+    BadType(#[from] ferrobpf_verifier::ProgTypeError),
+    /// Run memory too large to describe as a memory program type (4 GiB or more).
+    #[error("memory of {len} bytes is too large for a memory program type")]
+    MemoryTooLarge {
+        /// Its length.
+        len: usize,
     },
     /// An engine name that does not exist.
     #[error("unknown engine `{name}` (known: {known})")]

@@ -44,8 +44,9 @@ pub struct Args {
     /// the verifier rejects it (exit 1, as `ferrobpf verify`).
     #[arg(long)]
     verify: bool,
-    /// With --verify: the program type (xdp, socket_filter, sched_cls, ...);
-    /// default: from the ELF section name, `socket_filter` for raw programs.
+    /// With --verify: the program type (xdp, socket_filter, sched_cls, ...,
+    /// `memory:SIZE`, or `memory` for the run's memory); default: from the ELF
+    /// section name, else `memory` (r1 = the run's memory, r2 = its length).
     #[arg(long = "type", requires = "verify")]
     prog_type: Option<String>,
     /// With --verify: verify as the kernel does for root (pointer arithmetic
@@ -67,19 +68,21 @@ pub fn main(args: Args) -> Result<ExitCode, CliError> {
         return run_elf(&args);
     }
     let engine = engines::select(&args.engine)?;
-    if args.verify {
-        let forced = verify::forced_type(args.prog_type.as_ref())?;
-        if let Some(rejected) = verify::check_first(&args.file, forced.as_ref(), args.privileged)? {
-            eprintln!("error: {rejected}");
-            return Ok(ExitCode::FAILURE);
-        }
-    }
-    let loaded = input::load(&args.file)?;
     let memory = match (&args.mem, &args.mem_file) {
         (Some(text), _) => parse_mem(text)?,
         (None, Some(path)) => input::read(path)?,
         (None, None) => Vec::new(),
     };
+    if args.verify {
+        let forced = verify::forced_type(args.prog_type.as_ref(), Some(memory.len()))?;
+        let rejected =
+            verify::check_first(&args.file, forced.as_ref(), memory.len(), args.privileged)?;
+        if let Some(rejected) = rejected {
+            eprintln!("error: {rejected}");
+            return Ok(ExitCode::FAILURE);
+        }
+    }
+    let loaded = input::load(&args.file)?;
     let options = RunOptions {
         budget: args.budget,
     };
@@ -119,6 +122,7 @@ fn run_elf(args: &Args) -> Result<ExitCode, CliError> {
         (None, Some(path)) => Some(input::read(path)?),
         (None, None) => None,
     };
+    let verify_type = verify::forced_type(args.prog_type.as_ref(), memory.as_ref().map(Vec::len))?;
     let packet = args.packet.as_deref().map(input::read).transpose()?;
     let request = RunRequest {
         section: args.section.clone(),
@@ -129,7 +133,7 @@ fn run_elf(args: &Args) -> Result<ExitCode, CliError> {
         budget: args.budget,
         dump_maps: args.dump_maps,
         verify: args.verify,
-        verify_type: verify::forced_type(args.prog_type.as_ref())?,
+        verify_type,
         privileged: args.privileged,
     };
     match run_elf_request(&bytes, &request) {

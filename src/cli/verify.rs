@@ -21,8 +21,9 @@ pub struct Args {
     /// Only programs of this ELF section.
     #[arg(long)]
     section: Option<String>,
-    /// Program type (xdp, socket_filter, sched_cls, ...); default: from the ELF section
-    /// name as libbpf maps it, `socket_filter` for raw programs.
+    /// Program type (xdp, socket_filter, sched_cls, ..., `memory:SIZE` for r1 =
+    /// SIZE bytes of memory, r2 = SIZE); default: from the ELF section name as
+    /// libbpf maps it, `socket_filter` for raw programs.
     #[arg(long = "type")]
     prog_type: Option<String>,
     /// Print the verifier log: 1 = branches and errors, 2 = every instruction.
@@ -53,21 +54,42 @@ struct Target {
     insns: Vec<Insn>,
 }
 
-/// The program type `--type` names, if given.
-pub fn forced_type(name: Option<&String>) -> Result<Option<ProgType>, CliError> {
-    name.map(|name| {
-        ProgType::from_name(name).ok_or_else(|| CliError::UnknownType { name: name.clone() })
-    })
-    .transpose()
+/// The program type `--type` names, if given: any name [`ProgType::parse`] takes,
+/// and plain `memory` for a memory program over `mem_len` bytes when the run's
+/// memory is known.
+pub fn forced_type(
+    name: Option<&String>,
+    mem_len: Option<usize>,
+) -> Result<Option<ProgType>, CliError> {
+    let Some(name) = name else {
+        return Ok(None);
+    };
+    if let (Some(len), "memory") = (mem_len, name.as_str()) {
+        return memory_type(len).map(Some);
+    }
+    Ok(Some(ProgType::parse(name)?))
+}
+
+/// The memory program type over `len` bytes (r1 = memory, r2 = its length: the
+/// calling convention of raw programs in `ferrobpf run`).
+pub fn memory_type(len: usize) -> Result<ProgType, CliError> {
+    u32::try_from(len)
+        .map(|size| ProgType::Memory { size })
+        .map_err(|_| CliError::MemoryTooLarge { len })
 }
 
 /// The verifier's settings for `target`: `forced` type, else the target's, else
-/// a socket filter.
-fn config(target: &Target, forced: Option<&ProgType>, privileged: bool) -> Config {
+/// `fallback` when neither names one.
+fn config(
+    target: &Target,
+    forced: Option<&ProgType>,
+    fallback: &ProgType,
+    privileged: bool,
+) -> Config {
     let prog_type = forced
-        .cloned()
-        .or_else(|| target.prog_type.clone())
-        .unwrap_or(ProgType::SocketFilter);
+        .or(target.prog_type.as_ref())
+        .unwrap_or(fallback)
+        .clone();
     if privileged {
         Config::privileged(prog_type)
     } else {
@@ -76,13 +98,16 @@ fn config(target: &Target, forced: Option<&ProgType>, privileged: bool) -> Confi
 }
 
 /// Verifies the program `ferrobpf run` runs (the first of the file), as an
-/// untrusted one unless `privileged`: `Ok(None)` when accepted, else the line
-/// to report.
+/// untrusted one unless `privileged`, as a memory program over `mem_len` bytes
+/// unless the type is forced or the ELF section names one: `Ok(None)` when
+/// accepted, else the line to report.
 pub fn check_first(
     file: &Path,
     forced: Option<&ProgType>,
+    mem_len: usize,
     privileged: bool,
 ) -> Result<Option<String>, CliError> {
+    let fallback = memory_type(mem_len)?;
     let (targets, maps) = targets(file, None)?;
     let Some(target) = targets.first() else {
         return Err(CliError::NoProgram {
@@ -90,25 +115,32 @@ pub fn check_first(
             name: String::new(),
         });
     };
-    Ok(
-        verify(&target.insns, &maps, &config(target, forced, privileged))
-            .err()
-            .map(|r| {
-                format!(
-                    "{} rejected by the verifier: insn {}: {}",
-                    target.name, r.pc, r.reason
-                )
-            }),
+    Ok(verify(
+        &target.insns,
+        &maps,
+        &config(target, forced, &fallback, privileged),
     )
+    .err()
+    .map(|r| {
+        format!(
+            "{} rejected by the verifier: insn {}: {}",
+            target.name, r.pc, r.reason
+        )
+    }))
 }
 
 /// Verifies every selected program; see the module docs for output and exit codes.
 pub fn main(args: Args) -> Result<ExitCode, CliError> {
-    let forced = forced_type(args.prog_type.as_ref())?;
+    let forced = forced_type(args.prog_type.as_ref(), None)?;
     let (targets, maps) = targets(&args.file, args.section.as_deref())?;
     let mut any_rejected = false;
     for target in targets {
-        let mut config = config(&target, forced.as_ref(), args.privileged);
+        let mut config = config(
+            &target,
+            forced.as_ref(),
+            &ProgType::SocketFilter,
+            args.privileged,
+        );
         config.log_level = args.log.unwrap_or(0);
         let (verdict, stats, reason, log) = match verify(&target.insns, &maps, &config) {
             Ok(report) => ("accepted", report.stats, String::new(), report.log),
