@@ -32,7 +32,11 @@ fn time(rounds: usize, reps: usize, mut f: impl FnMut() -> u64) -> (f64, u64) {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let helpers = HelperRegistry::new();
     let budget = JitConfig::checked().with_budget(Some(u64::MAX));
+    // SAFETY: the workloads index their 64 KiB buffer within bounds (the Linux
+    // verifier accepts them for it: benches/compare.sh), and they run on that buffer.
+    let unchecked = unsafe { JitConfig::verified_unchecked() };
     let engines = [
+        ("jit-unchecked", unchecked),
         ("jit-verified", JitConfig::verified()),
         ("jit-checked", JitConfig::checked()),
         ("jit-checked+budget", budget),

@@ -9,9 +9,33 @@ pub enum Mode {
     /// against the region table, call depth is enforced, faults come back as the
     /// interpreter's errors.
     Checked,
-    /// For programs the verifier accepted. Until the verifier exists this keeps every
-    /// check of [`Mode::Checked`]; only checks it proves unnecessary will be dropped.
+    /// For programs the verifier accepted. Keeps every check of [`Mode::Checked`]
+    /// (nothing tells the JIT what the verifier proved) unless the configuration
+    /// also carries [`VerifiedAccesses`]; no blinding by default.
     Verified,
+}
+
+/// The caller's promise that every memory access of the program stays inside memory
+/// it may access, which lets the JIT drop its bounds checks (see
+/// [`JitConfig::unchecked_accesses`]). Only `unsafe` code can make one, as the
+/// promise is what keeps generated code inside the host's memory.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct VerifiedAccesses(());
+
+impl VerifiedAccesses {
+    /// The promise.
+    ///
+    /// # Safety
+    /// Every program compiled with it must have been accepted by a verifier (such as
+    /// `ferrobpf-verifier`) for the memory layout of every run: the same regions
+    /// (input, packet, context, read-only data, map values) with at least the sizes
+    /// and permissions the verifier assumed, and the same stack frame size and
+    /// number of frames. The generated code then performs loads, stores and atomics
+    /// without any check; an access the verifier did not actually bound reads or
+    /// writes arbitrary host memory.
+    pub unsafe fn assume() -> VerifiedAccesses {
+        VerifiedAccesses(())
+    }
 }
 
 /// Options of one compilation.
@@ -24,6 +48,11 @@ pub struct JitConfig {
     /// The interpreter's limits: frames, frame size and instruction budget. They are
     /// baked into the code (a budget of `Some(_)` compiles metering in).
     pub limits: Limits,
+    /// With the caller's promise, loads, stores and atomics run without bounds
+    /// checks, in either mode; everything else stays as checked (division by zero,
+    /// call depth, budget, helper ids, atomics at misaligned addresses). `None`:
+    /// every access not provably inside the current stack frame is checked.
+    pub unchecked_accesses: Option<VerifiedAccesses>,
 }
 
 impl JitConfig {
@@ -33,6 +62,7 @@ impl JitConfig {
             mode: Mode::Checked,
             blinding: true,
             limits: Limits::default(),
+            unchecked_accesses: None,
         }
     }
 
@@ -42,6 +72,21 @@ impl JitConfig {
             mode: Mode::Verified,
             blinding: false,
             limits: Limits::default(),
+            unchecked_accesses: None,
+        }
+    }
+
+    /// Verified mode without blinding and without bounds checks on memory accesses:
+    /// the fastest code, for programs a verifier accepted.
+    ///
+    /// # Safety
+    /// As for [`VerifiedAccesses::assume`]: every program compiled with this
+    /// configuration was accepted by a verifier for the memory layout of every run.
+    pub unsafe fn verified_unchecked() -> JitConfig {
+        JitConfig {
+            // SAFETY: the caller makes the promise (this function's contract).
+            unchecked_accesses: Some(unsafe { VerifiedAccesses::assume() }),
+            ..JitConfig::verified()
         }
     }
 

@@ -12,10 +12,17 @@ fn run_with(text: &str, mem: &mut [u8], config: JitConfig) -> Result<u64, ExecEr
     jit.run(&HelperRegistry::new(), mem)
 }
 
+/// Runs `text`, which accesses only memory it may, in every mode (without bounds
+/// checks too); all must agree.
 fn run(text: &str, mem: &mut [u8]) -> u64 {
     let checked = run_with(text, &mut mem.to_vec(), JitConfig::checked()).expect("runs checked");
+    // SAFETY: every program given to `run` stays inside its memory (the tests that
+    // go out of bounds call `run_with` with a checking configuration).
+    let unchecked = unsafe { JitConfig::verified_unchecked() };
+    let unchecked = run_with(text, &mut mem.to_vec(), unchecked).expect("runs unchecked");
     let verified = run_with(text, mem, JitConfig::verified()).expect("runs verified");
     assert_eq!(checked, verified, "modes disagree");
+    assert_eq!(unchecked, verified, "unchecked accesses disagree");
     verified
 }
 
@@ -191,4 +198,26 @@ fn reused_buffers_give_the_same_code() {
         reused.run(&HelperRegistry::new(), &mut [7, 0, 0, 0]),
         Ok(10)
     );
+}
+
+// Only the workloads and their buffer are used here.
+#[allow(dead_code)]
+#[path = "../../benches/src/lib.rs"]
+mod workloads;
+
+/// The shared benchmark workloads return their expected results in every mode.
+#[test]
+fn shared_workloads_in_every_mode() {
+    // SAFETY: the workloads index their 64 KiB buffer within bounds (the Linux
+    // verifier accepts them for it: benches/compare.sh), and they run on that buffer.
+    let unchecked = unsafe { JitConfig::verified_unchecked() };
+    for w in workloads::WORKLOADS {
+        let program = w.program().expect("loads");
+        for config in [JitConfig::checked(), JitConfig::verified(), unchecked] {
+            let jit = JitProgram::compile(&program, &config).expect("compiles");
+            let mut buf = workloads::fill_buffer();
+            let got = jit.run(&HelperRegistry::new(), &mut buf);
+            assert_eq!(got, Ok(w.expected), "{} {config:?}", w.name);
+        }
+    }
 }

@@ -37,6 +37,7 @@ where
     let mut walk = Walk {
         masm,
         frame_size: i64::try_from(config.frame_size()).unwrap_or(i64::MAX),
+        unchecked: config.unchecked_accesses.is_some(),
         blinder: config.blinding.then(Blinder::new),
         labels,
         segments: Vec::new(),
@@ -67,6 +68,8 @@ fn branch_labels<M: MacroAssembler>(insns: &[Insn], masm: &mut M) -> Vec<Option<
 struct Walk<M: MacroAssembler> {
     masm: M,
     frame_size: i64,
+    /// The caller vouched for every access ([`crate::config::VerifiedAccesses`]).
+    unchecked: bool,
     blinder: Option<Blinder>,
     labels: Vec<Option<M::Label>>,
     /// With metering: at each segment's first slot, its length in instructions.
@@ -219,7 +222,8 @@ impl<M: MacroAssembler> Walk<M> {
     }
 
     /// The memory operand, with its check dropped when it provably stays inside the
-    /// current stack frame (r10 is read-only and always the frame's end).
+    /// current stack frame (r10 is read-only and always the frame's end), or when the
+    /// caller vouched for every access.
     fn access(&self, base: u8, off: i16, size: Size) -> Access {
         let off_i = i64::from(off);
         let in_frame = base == FRAME_POINTER
@@ -229,7 +233,11 @@ impl<M: MacroAssembler> Walk<M> {
             base,
             off,
             size,
-            check: if in_frame { Check::None } else { Check::Bounds },
+            check: if in_frame || self.unchecked {
+                Check::None
+            } else {
+                Check::Bounds
+            },
         }
     }
 

@@ -193,7 +193,22 @@ fn lddw_counts_as_one_instruction_and_ends_its_segment() {
 }
 
 #[test]
-fn verified_mode_keeps_the_checks_until_the_verifier_exists() {
+fn vouched_accesses_are_not_checked() {
+    // SAFETY: the program is only lowered into a recorder, never run.
+    let config = unsafe { JitConfig::verified_unchecked() };
+    let log = record(
+        "ldxb %r0, [%r2+9]\nstxw [%r1+2], %r3\nlock add [%r1], %r2\nexit",
+        &config.with_budget(Some(100)),
+    );
+    assert!(has(&log, "load r0 None"));
+    assert!(has(&log, "store Reg(3) None"));
+    assert!(has(&log, "atomic Add r2 None"));
+    // An unchecked load cannot fault: it no longer ends its metering segment.
+    assert!(has(&log, "meter 2"), "{log:?}");
+}
+
+#[test]
+fn verified_mode_keeps_the_checks_without_the_callers_promise() {
     let log = record(
         "stxw [%r1+2], %r3\nlock add [%r1], %r2\nexit",
         &JitConfig::verified(),
