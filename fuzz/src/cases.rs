@@ -85,6 +85,7 @@ impl DiffJit {
             mode,
             blinding,
             limits,
+            unchecked_accesses: None,
         };
         DiffJitRun {
             buffers,
