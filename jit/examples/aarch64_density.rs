@@ -12,9 +12,9 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 const WORKLOADS: [(&str, &[u8]); 3] = [
-    ("arith", include_bytes!("../benches/workloads/arith.bin")),
-    ("fnv", include_bytes!("../benches/workloads/fnv.bin")),
-    ("sieve", include_bytes!("../benches/workloads/sieve.bin")),
+    ("arith", include_bytes!("../../benches/workloads/arith.bin")),
+    ("fnv", include_bytes!("../../benches/workloads/fnv.bin")),
+    ("sieve", include_bytes!("../../benches/workloads/sieve.bin")),
 ];
 
 /// Number of x86-64 instructions in `code`, by llvm-mc, if it can be run.
