@@ -17,6 +17,7 @@
 
 pub mod embed;
 pub mod listing;
+pub mod verified;
 
 pub use ferrobpf_elf as elf;
 pub use ferrobpf_verifier as verifier;

@@ -251,3 +251,39 @@ fn run_verify_defaults_to_the_memory_type_of_the_run() {
     );
     let _ = std::fs::remove_file(read8);
 }
+
+#[test]
+fn bench_verified_jit_drops_checks_only_for_accepted_programs() {
+    let out = ferrobpf(&[
+        "bench",
+        "benches/workloads/sieve.o",
+        "--mem-file",
+        "benches/workloads/buffer.bin",
+        "--engine",
+        "jit-verified,jit",
+        "--repeat",
+        "1",
+        "--rounds",
+        "1",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert_eq!(text.matches("result=0x404").count(), 2, "{text}");
+    // Over a buffer too small for the sieve, the verifier refuses it.
+    let small = temp_file("small.bin", &[0u8; 64]);
+    let out = ferrobpf(&[
+        "bench",
+        "benches/workloads/sieve.o",
+        "--mem-file",
+        arg(&small),
+        "--engine",
+        "jit-verified",
+        "--repeat",
+        "1",
+        "--rounds",
+        "1",
+    ]);
+    let text = format!("{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("rejected by the verifier"), "{text}");
+    let _ = std::fs::remove_file(small);
+}

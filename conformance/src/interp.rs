@@ -41,7 +41,7 @@ impl InterpEngine {
 }
 
 /// Loads `program`, telling decode errors from the other load-time checks.
-pub(crate) fn load(program: &[u8]) -> Result<Program, Failure> {
+pub fn load(program: &[u8]) -> Result<Program, Failure> {
     Program::from_bytes(program).map_err(|e| {
         let stage = match e {
             LoadError::Decode(_) => Stage::Decode,

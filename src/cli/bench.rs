@@ -9,6 +9,7 @@
 //! reports the kernel's own average.
 
 use super::{input, print_line, CliError};
+use ferrobpf::verified::VerifiedJit;
 use ferrobpf_conformance::kernel::KernelEngine;
 use ferrobpf_jit::{JitConfig, JitProgram};
 use ferrobpf_vm::helpers::HelperRegistry;
@@ -27,11 +28,12 @@ pub struct Args {
     /// Input memory (r1 = its address, r2 = its length).
     #[arg(long)]
     mem_file: PathBuf,
-    /// Comma-separated engines: interp, jit (verified mode), jit-checked, kernel.
+    /// Comma-separated engines: interp, jit (verified mode, checks kept),
+    /// jit-verified (the verifier, then no bounds checks), jit-checked, kernel.
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "interp,jit,jit-checked,kernel"
+        default_value = "interp,jit,jit-verified,jit-checked,kernel"
     )]
     engine: Vec<String>,
     /// Runs per round.
@@ -46,6 +48,7 @@ pub struct Args {
 enum Timer {
     Interp(Vm, Box<Program>),
     Jit(JitProgram),
+    Verified(VerifiedJit),
     Kernel(KernelEngine, Vec<u8>),
 }
 
@@ -53,7 +56,7 @@ enum Timer {
 type Measure = Result<(u64, f64), String>;
 
 impl Timer {
-    fn new(name: &str, program: &Program) -> Result<Timer, String> {
+    fn new(name: &str, program: &Program, mem_len: usize) -> Result<Timer, String> {
         let jit = |config: JitConfig| {
             JitProgram::compile(program, &config)
                 .map(Timer::Jit)
@@ -64,7 +67,10 @@ impl Timer {
                 Vm::new(Config::default()),
                 Box::new(program.clone()),
             )),
-            "jit" | "jit-verified" => jit(JitConfig::verified()),
+            "jit" => jit(JitConfig::verified()),
+            "jit-verified" => VerifiedJit::compile(program, mem_len, &HelperRegistry::new())
+                .map(Timer::Verified)
+                .map_err(|e| e.to_string()),
             "jit-checked" => jit(JitConfig::checked()),
             "kernel" => {
                 let engine = KernelEngine::new();
@@ -97,6 +103,9 @@ impl Timer {
                 time(&mut |m| vm.run(program, m).map_err(|e| e.to_string()))
             }
             Timer::Jit(code) => time(&mut |m| code.run(&helpers, m).map_err(|e| e.to_string())),
+            Timer::Verified(code) => {
+                time(&mut |m| code.run(&helpers, m).map_err(|e| e.to_string()))
+            }
             Timer::Kernel(engine, bytes) => engine
                 .time(bytes, memory, repeat)
                 .map(|(done, ns)| (done.r0, f64::from(ns)))
@@ -115,7 +124,7 @@ pub fn main(args: Args) -> Result<ExitCode, CliError> {
         let timers: Vec<(String, Result<Timer, String>)> = args
             .engine
             .iter()
-            .map(|name| (name.clone(), Timer::new(name, &program)))
+            .map(|name| (name.clone(), Timer::new(name, &program, memory.len())))
             .collect();
         let mut best: Vec<Measure> = vec![Err("no round ran".into()); timers.len()];
         for _ in 0..args.rounds.max(1) {

@@ -1,5 +1,8 @@
-//! Engine names accepted by `--engine`.
+//! Engine names accepted by `--engine`: `jit` is the JIT in verified mode with its
+//! bounds checks kept (nothing proved them unnecessary), `jit-verified` runs the
+//! verifier first and drops them, `jit-checked` is checked mode (checks, blinding).
 
+use super::verified_engine::VerifiedJitEngine;
 use super::CliError;
 use ferrobpf_conformance::engine::Engine;
 use ferrobpf_conformance::interp::InterpEngine;
@@ -22,7 +25,8 @@ pub const NAMES: &[&str] = &[
 pub fn select(name: &str) -> Result<Box<dyn Engine>, CliError> {
     match name {
         "interp" => Ok(Box::new(InterpEngine::new())),
-        "jit" | "jit-verified" => Ok(Box::new(JitEngine::new(Mode::Verified))),
+        "jit" => Ok(Box::new(JitEngine::new(Mode::Verified))),
+        "jit-verified" => Ok(Box::new(VerifiedJitEngine::new())),
         "jit-checked" => Ok(Box::new(JitEngine::new(Mode::Checked))),
         "jit-aarch64" => Ok(Box::new(JitAarch64Engine::new())),
         "kernel" => Ok(Box::new(KernelEngine::new())),

@@ -9,6 +9,7 @@ mod error;
 mod input;
 mod plugin;
 mod run;
+mod verified_engine;
 mod verify;
 
 use clap::{Parser, Subcommand};
