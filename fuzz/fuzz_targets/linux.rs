@@ -111,7 +111,7 @@ fuzz_target!(|case: Case| {
         helpers: HELPERS.iter().map(|h| h.id).collect(),
         regions: Vec::new(),
         frame_size: 512,
-        align_atomics: !ferrobpf_fuzz::strict(),
+        align_atomics: false,
         maps: ids.len(),
         stack_args: true,
     };

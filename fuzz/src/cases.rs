@@ -76,7 +76,7 @@ impl DiffJit {
             helpers: helpers::IDS.collect(),
             regions: buffers.regions(),
             frame_size: limits.stack_frame_size,
-            align_atomics: !crate::strict(),
+            align_atomics: false,
             maps: 0,
             stack_args: false,
         };

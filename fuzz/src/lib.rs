@@ -16,9 +16,3 @@ pub mod helpers;
 pub mod memory;
 pub mod tally;
 
-/// Whether known, reported gaps are fuzzed too (`FERROBPF_FUZZ_STRICT=1`). By
-/// default the targets avoid or skip them (listed in `SECURITY.md`, with inputs in
-/// `fuzz/regressions/`), so the rest keeps being explored.
-pub fn strict() -> bool {
-    std::env::var_os("FERROBPF_FUZZ_STRICT").is_some_and(|v| v != "0")
-}
