@@ -12,10 +12,16 @@
 //!   stack written first (8 frames of stored stack per state);
 //! - `loop`: the whole stack written, then N nested counted loops of 100 iterations
 //!   around a diamond;
-//! - `deeploop`: those loops at the bottom of the chain of 7 calls.
+//! - `deeploop`: those loops at the bottom of the chain of 7 calls;
+//! - `ladder`: the whole stack written, then N branches each on a fresh unknown
+//!   number, one side counting in r6 (read at the end), so paths that meet again
+//!   differ and nothing prunes: the pending paths grow by one per branch and each
+//!   one explores the rest again (quadratic work);
+//! - `deepladder`: the ladder at the bottom of the chain of 7 calls.
 //!
-//! `--trace` also records per-instruction states (the soundness mode); `--asm` prints
-//! the program instead. One shape per process: the peak resident size (`VmHWM`) is
+//! `--trace` also records per-instruction states (the soundness mode); `--no-widen`
+//! stops after the kernel-style pass (no loop widening); `--asm` prints the program
+//! instead. One shape per process: the peak resident size (`VmHWM`) is
 //! the process's.
 
 use ferrobpf_fuzz::cases::verifier_config;
@@ -66,6 +72,17 @@ fn loops(text: &mut String, n: u32) {
     text.push_str("mov %r0, %r6\n");
 }
 
+fn ladder(text: &mut String, n: u32) {
+    text.push_str("mov %r6, 0\n");
+    for _ in 0..n {
+        text.push_str("ldxdw %r2, [%r9+0]\njeq %r2, 0, +1\nadd %r6, 1\n");
+    }
+    for k in 1..=SLOTS {
+        let _ = writeln!(text, "ldxdw %r7, [%r10-{}]\nadd %r6, %r7", 8 * k);
+    }
+    text.push_str("mov %r0, %r6\n");
+}
+
 fn program(shape: &str, n: u32) -> String {
     let mut text = String::from("ldxdw %r9, [%r1+0]\n");
     match shape {
@@ -74,8 +91,12 @@ fn program(shape: &str, n: u32) -> String {
             diamonds(&mut text, n);
             text.push_str("exit\n");
         }
-        "deep" | "deeploop" => {
-            let bottom = if shape == "deep" { diamonds } else { loops };
+        "deep" | "deeploop" | "deepladder" => {
+            let bottom = match shape {
+                "deep" => diamonds,
+                "deeploop" => loops,
+                _ => ladder,
+            };
             text.push_str("mov %r1, %r9\ncall local f1\nexit\n");
             for level in 1..=7 {
                 let _ = writeln!(text, "f{level}:\nmov %r9, %r1");
@@ -88,9 +109,13 @@ fn program(shape: &str, n: u32) -> String {
                 }
             }
         }
-        "loop" => {
+        "loop" | "ladder" => {
             fill_stack(&mut text);
-            loops(&mut text, n);
+            if shape == "loop" {
+                loops(&mut text, n);
+            } else {
+                ladder(&mut text, n);
+            }
             text.push_str("exit\n");
         }
         other => panic!("unknown shape {other}"),
@@ -124,6 +149,7 @@ fn main() {
     let mut config = verifier_config();
     config.max_insns = KERNEL_INSN_BUDGET;
     config.record_states = trace;
+    config.widen_loops = !args.iter().any(|a| a == "--no-widen");
     let before = peak_rss_kib();
     let start = Instant::now();
     let verdict = verify(&insns, &[], &config);
@@ -134,12 +160,15 @@ fn main() {
     };
     println!(
         "{shape} n={n} trace={trace} slots={}: {verdict}; processed {} insns, stored {} states \
-         (peak {}), pruned {}; {:.2?}; peak RSS {} MiB (before: {} MiB)",
+         (peak {}), pruned {}, peak pending {}, peak estimate {} MiB; {:.2?}; \
+         peak RSS {} MiB (before: {} MiB)",
         insns.len(),
         stats.insns_processed,
         stats.states_stored,
         stats.peak_states,
         stats.pruned,
+        stats.peak_pending,
+        stats.peak_memory >> 20,
         time,
         peak_rss_kib() / 1024,
         before / 1024

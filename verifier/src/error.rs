@@ -232,6 +232,15 @@ pub enum Reason {
     /// Exploration exceeded its budget.
     #[error("BPF program is too large. Processed {0} insn")]
     TooComplex(usize),
+    /// A cap on the verifier's own resources was reached: the program is too complex
+    /// to verify within the configured limits.
+    #[error("verifier limit reached: more than {max} {limit}")]
+    Limit {
+        /// Which cap.
+        limit: Limit,
+        /// Its configured value.
+        max: usize,
+    },
     /// A loop state repeats exactly: the loop may never end.
     #[error("infinite loop detected at insn {0}")]
     InfiniteLoop(usize),
@@ -270,6 +279,30 @@ pub enum Reason {
     /// Legacy packet loads need the context in r6.
     #[error("at the time of BPF_LD_ABS|IND R6 != pointer to skb")]
     LdAbsNoCtx,
+}
+
+/// A cap on what the verifier keeps while exploring (see [`crate::Config`]).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Limit {
+    /// Paths waiting to be explored, i.e. undecided branches not yet followed
+    /// ([`crate::Config::max_pending`], the kernel's `BPF_COMPLEXITY_LIMIT_JMP_SEQ`:
+    /// "The sequence of 8193 jumps is too complex").
+    PendingBranches,
+    /// States stored for pruning and kept at once ([`crate::Config::max_states`]).
+    StoredStates,
+    /// Estimated bytes of stored states, pending paths, loop invariants and recorded
+    /// snapshots ([`crate::Config::max_memory`]).
+    MemoryBytes,
+}
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Limit::PendingBranches => "pending branches (max_pending)",
+            Limit::StoredStates => "stored states (max_states)",
+            Limit::MemoryBytes => "bytes of verifier state (max_memory)",
+        })
+    }
 }
 
 /// A rejected program: where, why, and the abstract state that led there.
@@ -316,6 +349,14 @@ mod tests {
         assert_eq!(
             Reason::TooComplex(1_000_001).to_string(),
             "BPF program is too large. Processed 1000001 insn"
+        );
+        let limit = Reason::Limit {
+            limit: Limit::PendingBranches,
+            max: 8192,
+        };
+        assert_eq!(
+            limit.to_string(),
+            "verifier limit reached: more than 8192 pending branches (max_pending)"
         );
     }
 }

@@ -3,11 +3,12 @@
 
 use crate::ctx::ProgType;
 use crate::env::{Env, Ids};
-use crate::error::Reason;
+use crate::error::{Limit, Reason};
 use crate::exec_alu::{self, read};
 use crate::exec_call;
 use crate::exec_jmp::{self, Branch};
 use crate::exec_mem::{self, sized_unknown, Value};
+use crate::footprint::{opt_state_heap, state_heap, vec_bytes};
 use crate::ghost::{self, Loc, Rank};
 use crate::liveness::use_def;
 use crate::log::Log;
@@ -21,6 +22,7 @@ use crate::widen::{widen_state, Thresholds};
 use ferrobpf_vm::isa::{AtomicOp, Pseudo, Semantics};
 use ferrobpf_vm::Insn;
 use std::collections::HashMap;
+use std::mem::size_of;
 
 /// The deepest call chain (the kernel's `MAX_CALL_FRAMES`).
 pub const MAX_CALL_FRAMES: usize = 8;
@@ -49,7 +51,7 @@ struct Path {
     pc: usize,
     cp: Option<usize>,
     /// Loop heads visited (head, depth, visits, previous state there).
-    loops: Vec<(usize, usize, u32, Option<State>)>,
+    loops: Visits,
     /// Widened loop activations the path is in, with their generation.
     acts: Vec<(u32, u32)>,
     /// Starts at a loop head from a widened invariant (not an arrival there).
@@ -68,7 +70,41 @@ struct Activation {
     parent_cp: Option<usize>,
     outer: Vec<(u32, u32)>,
     /// The head visits of enclosing loops when the activation began.
-    loops: Vec<(usize, usize, u32, Option<State>)>,
+    loops: Visits,
+}
+
+/// Loop heads visited on a path: (head, depth, visits, previous state there).
+type Visits = Vec<(usize, usize, u32, Option<State>)>;
+
+/// Heap bytes of a path's loop-head visits.
+fn visits_heap(loops: &Visits) -> usize {
+    vec_bytes(loops) + loops.iter().map(|l| opt_state_heap(&l.3)).sum::<usize>()
+}
+
+impl Path {
+    /// Bytes the path takes while it waits.
+    fn bytes(&self) -> usize {
+        size_of::<Path>() + state_heap(&self.st) + visits_heap(&self.loops) + vec_bytes(&self.acts)
+    }
+}
+
+impl Activation {
+    /// Bytes the activation takes.
+    fn bytes(&self) -> usize {
+        size_of::<Activation>()
+            + state_heap(&self.w)
+            + self.cands.as_ref().map_or(0, vec_bytes)
+            + vec_bytes(&self.outer)
+            + visits_heap(&self.loops)
+            + self.th.heap_bytes()
+    }
+}
+
+impl Checkpoint {
+    /// Heap bytes the stored state owns.
+    fn heap(&self) -> usize {
+        state_heap(&self.st) + vec_bytes(&self.acts)
+    }
 }
 
 /// Visits of a loop head on one path before its loop is widened: innermost loops are
@@ -121,6 +157,12 @@ pub(crate) struct Explorer<'a> {
     /// Widen loops instead of exploring them iteration by iteration.
     widen: bool,
     acts: Vec<Activation>,
+    /// Bytes of the paths in `work`.
+    pending_bytes: usize,
+    /// Heap bytes of the stored states (the checkpoints themselves counted apart).
+    stored_bytes: usize,
+    /// Bytes of the activations and of the callback states.
+    loop_bytes: usize,
 }
 
 impl<'a> Explorer<'a> {
@@ -130,7 +172,7 @@ impl<'a> Explorer<'a> {
             .config
             .record_states
             .then(|| Trace::new(env.insns.len()));
-        let log = Log::new(env.config.log_level);
+        let log = Log::new(env.config.log_level).capped(env.config.max_log_bytes);
         Explorer {
             env,
             ids: Ids::default(),
@@ -149,7 +191,54 @@ impl<'a> Explorer<'a> {
             trace,
             widen: false,
             acts: Vec::new(),
+            pending_bytes: 0,
+            stored_bytes: 0,
+            loop_bytes: 0,
         }
+    }
+
+    /// Queues a path for exploration, within the caps on pending paths and memory.
+    fn push(&mut self, path: Path) -> Result<(), Reason> {
+        let max = self.env.config.max_pending;
+        if self.work.len() >= max {
+            return Err(Reason::Limit {
+                limit: Limit::PendingBranches,
+                max,
+            });
+        }
+        let bytes = path.bytes();
+        self.pending_bytes += bytes;
+        self.work.push(path);
+        self.stats.peak_pending = self.stats.peak_pending.max(self.work.len());
+        self.check_memory(0)
+    }
+
+    /// The next path to explore.
+    fn pop(&mut self) -> Option<Path> {
+        let path = self.work.pop()?;
+        self.pending_bytes = self.pending_bytes.saturating_sub(path.bytes());
+        Some(path)
+    }
+
+    /// Fails when what the exploration keeps (plus `extra` bytes held elsewhere)
+    /// exceeds the memory budget.
+    fn check_memory(&mut self, extra: usize) -> Result<(), Reason> {
+        let per_checkpoint = size_of::<Checkpoint>() + size_of::<usize>();
+        let total = self.pending_bytes
+            + self.stored_bytes
+            + self.checkpoints.capacity() * per_checkpoint
+            + self.loop_bytes
+            + self.trace.as_ref().map_or(0, Trace::heap_bytes)
+            + extra;
+        self.stats.peak_memory = self.stats.peak_memory.max(total);
+        let max = self.env.config.max_memory;
+        if total > max {
+            return Err(Reason::Limit {
+                limit: Limit::MemoryBytes,
+                max,
+            });
+        }
+        Ok(())
     }
 
     /// Switches to widening loop heads (the second pass).
@@ -181,15 +270,16 @@ impl<'a> Explorer<'a> {
     /// Explores every path; the first error stops.
     pub fn run(&mut self) -> Result<(), Fail> {
         let st = self.initial();
-        self.work.push(Path {
+        let first = Path {
             st,
             pc: 0,
             cp: None,
             loops: Vec::new(),
             acts: Vec::new(),
             fresh: false,
-        });
-        while let Some(mut path) = self.work.pop() {
+        };
+        self.push(first).map_err(|r| (0, r, String::new()))?;
+        while let Some(mut path) = self.pop() {
             if self.is_stale(&path) {
                 continue;
             }
@@ -217,34 +307,21 @@ impl<'a> Explorer<'a> {
         }
     }
 
-    fn fork(&mut self, st: State, pc: usize, from: &Path) {
-        if let Some(i) = from.cp {
+    /// Queues `st` at `pc` as a new path sharing `path`'s history.
+    fn fork(&mut self, st: State, pc: usize, path: &Path) -> Result<(), Reason> {
+        if let Some(i) = path.cp {
             self.checkpoints[i].branches += 1;
         }
-        self.work.push(Path {
+        self.push(Path {
             st,
-            pc,
-            cp: from.cp,
-            loops: from.loops.clone(),
-            acts: from.acts.clone(),
-            fresh: false,
-        });
-    }
-
-    fn fork_like(&mut self, st: State, pc: usize, path: &Path) {
-        let from = Path {
-            st: State {
-                frames: Vec::new(),
-                refs: Vec::new(),
-                ghosts: Vec::new(),
-            },
             pc,
             cp: path.cp,
             loops: path.loops.clone(),
             acts: path.acts.clone(),
             fresh: false,
-        };
-        self.fork(st, pc, &from);
+        })?;
+        // The path going on is held too (its loop-head states grow without forks).
+        self.check_memory(path.bytes())
     }
 
     /// A path descending from a widened invariant that was widened again since.
@@ -388,7 +465,15 @@ impl<'a> Explorer<'a> {
                 list.retain(|i| !evict.contains(i));
             }
             for ci in evict {
-                self.checkpoints[ci].st.frames = Vec::new();
+                let c = &mut self.checkpoints[ci];
+                let before = c.heap();
+                c.st = State {
+                    frames: Vec::new(),
+                    refs: Vec::new(),
+                    ghosts: Vec::new(),
+                };
+                c.acts = Vec::new();
+                self.stored_bytes = self.stored_bytes.saturating_sub(before);
                 self.live_states -= 1;
             }
         }
@@ -403,6 +488,14 @@ impl<'a> Explorer<'a> {
             add = false;
         }
         if add {
+            let max = self.env.config.max_states;
+            if self.live_states >= max {
+                let reason = Reason::Limit {
+                    limit: Limit::StoredStates,
+                    max,
+                };
+                return Err((pc, reason, path.st.describe()));
+            }
             let idx = self.checkpoints.len();
             *self.in_progress.entry(pc).or_insert(0) += 1;
             self.checkpoints.push(Checkpoint {
@@ -417,7 +510,10 @@ impl<'a> Explorer<'a> {
             self.at.entry(pc).or_default().push(idx);
             path.cp = Some(idx);
             self.stats.states_stored += 1;
+            self.stored_bytes += self.checkpoints[idx].heap();
             self.live_states += 1;
+            self.check_memory(path.bytes())
+                .map_err(|r| (pc, r, path.st.describe()))?;
             self.stats.peak_states = self.stats.peak_states.max(self.live_states);
             self.last_add = (self.stats.insns_processed, self.jumps);
         }
@@ -527,6 +623,7 @@ impl<'a> Explorer<'a> {
             // Not inside: widen further and start over from the larger invariant.
             let mut w = widen_state(&a.w, &path.st, &a.th).ok_or_else(|| fail(&path.st))?;
             let a = &mut self.acts[id as usize];
+            let before = a.bytes();
             a.gen += 1;
             a.cands = None;
             a.arrivals = 0;
@@ -537,17 +634,20 @@ impl<'a> Explorer<'a> {
             acts.push((id, a.gen));
             let loops = a.loops.clone();
             let cp = a.parent_cp;
+            self.loop_bytes = (self.loop_bytes + a.bytes()).saturating_sub(before);
             if let Some(i) = cp {
                 self.checkpoints[i].branches += 1;
             }
-            self.work.push(Path {
+            let restart = Path {
                 st: w,
                 pc,
                 cp,
                 loops,
                 acts,
                 fresh: true,
-            });
+            };
+            self.push(restart)
+                .map_err(|r| (pc, r, path.st.describe()))?;
             return Ok(Head::Drop);
         }
         let entry = match path
@@ -576,6 +676,8 @@ impl<'a> Explorer<'a> {
         };
         if entry.2 < after || entry.3.is_none() {
             entry.3 = Some(path.st.clone());
+            self.check_memory(path.bytes())
+                .map_err(|r| (pc, r, path.st.describe()))?;
             return Ok(Head::Continue);
         }
         let prev = entry.3.take().ok_or_else(|| fail(&path.st))?;
@@ -585,7 +687,7 @@ impl<'a> Explorer<'a> {
             return Ok(Head::Continue);
         };
         let id = self.acts.len() as u32;
-        self.acts.push(Activation {
+        let act = Activation {
             head: pc,
             depth,
             gen: 0,
@@ -596,7 +698,11 @@ impl<'a> Explorer<'a> {
             parent_cp: path.cp,
             outer: path.acts.clone(),
             loops: path.loops.clone(),
-        });
+        };
+        self.loop_bytes += act.bytes();
+        self.acts.push(act);
+        self.check_memory(path.bytes())
+            .map_err(|r| (pc, r, path.st.describe()))?;
         ghost::start(&mut w, id, depth);
         path.st = w;
         path.acts.push((id, 0));
@@ -769,7 +875,7 @@ impl<'a> Explorer<'a> {
                         if self.log.level >= 1 {
                             self.log.branch(pc, target, &other);
                         }
-                        self.fork_like(*other, target, path);
+                        self.fork(*other, target, path)?;
                         Ok(Next::Goto(next))
                     }
                 }
@@ -781,8 +887,8 @@ impl<'a> Explorer<'a> {
                     self.enter_callback(&mut callee, cb.target, cb.ctx, next)?;
                     // Every state stored here has its return and its next callback
                     // call explored (this one by this path and the fork).
-                    self.callback_seen.insert(pc, path.st.clone());
-                    self.fork_like(callee, cb.target, path);
+                    self.set_callback_seen(pc, path.st.clone());
+                    self.fork(callee, cb.target, path)?;
                 }
                 Ok(Next::Goto(next))
             }
@@ -800,6 +906,15 @@ impl<'a> Explorer<'a> {
             }
             Semantics::Callx => Err(Reason::Unsupported("callx")),
             Semantics::Exit => self.exit(path),
+        }
+    }
+
+    /// Records the states a helper with a callback may return in, for the call at `pc`.
+    fn set_callback_seen(&mut self, pc: usize, st: State) {
+        self.loop_bytes += state_heap(&st) + size_of::<(usize, State)>();
+        if let Some(old) = self.callback_seen.insert(pc, st) {
+            let freed = state_heap(&old) + size_of::<(usize, State)>();
+            self.loop_bytes = self.loop_bytes.saturating_sub(freed);
         }
     }
 
@@ -879,11 +994,11 @@ impl<'a> Explorer<'a> {
             }
             let w = widen_state(seen, st, &Thresholds::new([]))
                 .ok_or(Reason::Unsupported("callback changes the call stack"))?;
-            self.callback_seen.insert(call_pc, w.clone());
+            self.set_callback_seen(call_pc, w.clone());
             *st = w;
             let mut again = st.clone();
             self.enter_callback(&mut again, frame.entry, frame.cb_arg, ret)?;
-            self.fork_like(again, frame.entry, path);
+            self.fork(again, frame.entry, path)?;
             return Ok(Next::Goto(ret));
         }
         for r in 1..=5 {

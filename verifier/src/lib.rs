@@ -26,6 +26,9 @@
 //! - Output: [`error::Rejection`] (instruction, reason, state), a kernel-style [`log`],
 //!   [`stats`], and optionally a per-instruction [`trace`] for the interpreter's
 //!   soundness mode.
+//! - Limits: besides the budget of processed instructions, [`Config`] caps the paths
+//!   waiting to be explored, the stored states and the memory they take (estimated by
+//!   [`footprint`]); reaching a cap rejects the program with [`Reason::Limit`].
 //!
 //! # Soundness mode
 //!
@@ -44,6 +47,7 @@ mod exec_call;
 mod exec_jmp;
 mod exec_mem;
 mod explore;
+pub mod footprint;
 pub mod ghost;
 pub mod helpers;
 pub mod liveness;
@@ -62,6 +66,6 @@ pub mod verify;
 pub mod widen;
 
 pub use ctx::{ProgType, ProgTypeError};
-pub use error::{Reason, Rejection};
+pub use error::{Limit, Reason, Rejection};
 pub use maps::{MapInfo, MapType};
 pub use verify::{verify, verify_bytes, Config, Report, VerifyError};

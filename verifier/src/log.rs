@@ -12,6 +12,10 @@ pub struct Log {
     /// 0 = nothing, 1 = branches and errors, 2 = every instruction.
     pub level: u8,
     text: String,
+    /// Bytes after which the text is cut.
+    max: usize,
+    /// Whether text was cut.
+    cut: bool,
 }
 
 /// The instruction as `mnemonic dst, src, off, imm` (only the fields its form uses).
@@ -40,11 +44,33 @@ impl Log {
         Log {
             level,
             text: String::new(),
+            max: usize::MAX,
+            cut: false,
         }
+    }
+
+    /// The same log, cut after `max` bytes (and the line that crosses them).
+    pub fn capped(self, max: usize) -> Log {
+        Log { max, ..self }
+    }
+
+    /// Whether more text fits; the first time it does not, says so in the text.
+    fn room(&mut self) -> bool {
+        if self.text.len() < self.max {
+            return true;
+        }
+        if !self.cut {
+            self.cut = true;
+            let _ = writeln!(self.text, "(log cut at {} bytes)", self.max);
+        }
+        false
     }
 
     /// Level 2: an instruction and the state before it.
     pub fn insn(&mut self, pc: usize, insn: &Insn, st: &State) {
+        if !self.room() {
+            return;
+        }
         let _ = writeln!(
             self.text,
             "{pc}: ({:02x}) {} ; {}",
@@ -56,6 +82,9 @@ impl Log {
 
     /// Level 1: a branch pushed for later exploration.
     pub fn branch(&mut self, pc: usize, target: usize, st: &State) {
+        if !self.room() {
+            return;
+        }
         let _ = writeln!(self.text, "from {pc} to {target}: {st}");
     }
 
@@ -68,7 +97,7 @@ impl Log {
 
     /// Free text (summaries).
     pub fn note(&mut self, line: &str) {
-        if self.level > 0 {
+        if self.level > 0 && self.room() {
             self.text.push_str(line);
             self.text.push('\n');
         }
@@ -99,5 +128,10 @@ mod tests {
         log.note("x");
         assert_eq!(log.text(), "x\n");
         assert_eq!(Log::new(0).text(), "");
+        let mut cut = Log::new(1).capped(4);
+        cut.note("abcd");
+        cut.note("e");
+        cut.note("f");
+        assert_eq!(cut.text(), "abcd\n(log cut at 4 bytes)\n");
     }
 }

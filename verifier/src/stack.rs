@@ -103,6 +103,11 @@ impl Stack {
         self.slots.is_empty()
     }
 
+    /// Bytes of heap memory the stored slots take.
+    pub fn heap_bytes(&self) -> usize {
+        self.slots.capacity() * std::mem::size_of::<Slot>()
+    }
+
     fn slot_mut(&mut self, i: usize) -> &mut Slot {
         if self.slots.len() <= i {
             self.slots.resize(i + 1, Slot::INVALID);

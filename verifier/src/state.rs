@@ -216,31 +216,35 @@ pub fn contains(old: &State, cur: &State, live: impl Fn(usize, u8) -> bool) -> b
     if old.frames.len() != cur.frames.len() || old.refs.len() != cur.refs.len() {
         return false;
     }
-    let mut ids = IdMap::default();
-    for (depth, (fo, fc)) in old.frames.iter().zip(&cur.frames).enumerate() {
-        if fo.return_pc != fc.return_pc
-            || fo.entry != fc.entry
-            || fo.callback != fc.callback
-            || fo.cb_arg != fc.cb_arg
-        {
-            return false;
-        }
-        for r in 0..NUM_REGS {
-            if live(depth, r as u8) && !reg_safe(&fo.regs[r], &fc.regs[r], &mut ids) {
-                return false;
-            }
-        }
-        let n = fo.stack.len().max(fc.stack.len());
-        for i in 0..n {
-            if !slot_safe(&fo.stack.slot(i), &fc.stack.slot(i), &mut ids) {
-                return false;
-            }
-        }
+    let frames = || old.frames.iter().zip(&cur.frames).enumerate().rev();
+    let same_calls = frames().all(|(_, (fo, fc))| {
+        fo.return_pc == fc.return_pc
+            && fo.entry == fc.entry
+            && fo.callback == fc.callback
+            && fo.cb_arg == fc.cb_arg
+    });
+    if !same_calls {
+        return false;
     }
-    old.refs
-        .iter()
-        .zip(&cur.refs)
-        .all(|(a, b)| ids.check(*a, *b))
+    // Cheapest and likeliest differences first: registers, innermost frame first
+    // (loop counters), then the stacks. The answer does not depend on the order.
+    let mut ids = IdMap::default();
+    let regs_safe = frames().all(|(depth, (fo, fc))| {
+        (0..NUM_REGS).all(|r| !live(depth, r as u8) || reg_safe(&fo.regs[r], &fc.regs[r], &mut ids))
+    });
+    if !regs_safe {
+        return false;
+    }
+    let stacks_safe = frames().all(|(_, (fo, fc))| {
+        let n = fo.stack.len().max(fc.stack.len());
+        (0..n).all(|i| slot_safe(&fo.stack.slot(i), &fc.stack.slot(i), &mut ids))
+    });
+    stacks_safe
+        && old
+            .refs
+            .iter()
+            .zip(&cur.refs)
+            .all(|(a, b)| ids.check(*a, *b))
 }
 
 #[cfg(test)]

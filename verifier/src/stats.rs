@@ -13,6 +13,11 @@ pub struct Stats {
     pub peak_states: usize,
     /// Paths ended by pruning against a stored state.
     pub pruned: usize,
+    /// Most paths waiting to be explored at once.
+    pub peak_pending: usize,
+    /// Most bytes of verifier state kept at once, as [`crate::Config::max_memory`]
+    /// counts them.
+    pub peak_memory: usize,
     /// Loops whose termination was proven by widening rather than exploration.
     pub widened_loops: usize,
     /// Wall-clock time.

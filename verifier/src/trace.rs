@@ -90,6 +90,8 @@ pub struct Trace {
     latest: HashMap<(usize, u64), usize, BuildHasherDefault<Fingerprint>>,
     /// Per slot and snapshot: the previous snapshot of the slot with the same hash.
     older: Vec<Vec<Option<usize>>>,
+    /// Snapshots recorded.
+    count: usize,
 }
 
 /// A multiply-rotate hash of a snapshot's fields: cheap (snapshots are hashed at
@@ -157,6 +159,7 @@ impl Trace {
             per_pc: vec![Vec::new(); n],
             latest: HashMap::default(),
             older: vec![Vec::new(); n],
+            count: 0,
         }
     }
 
@@ -181,6 +184,16 @@ impl Trace {
         older.push(head);
         self.latest.insert(key, list.len());
         list.push(snap);
+        self.count += 1;
+    }
+
+    /// Estimated bytes the recorded snapshots take (with their index entries; the
+    /// per-instruction lists grow by doubling, hence twice the snapshot).
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let per = 2 * (size_of::<Snapshot>() + size_of::<Option<usize>>())
+            + 2 * size_of::<((usize, u64), usize)>();
+        self.count * per
     }
 
     /// The snapshots at `pc`.

@@ -18,6 +18,15 @@ use std::time::Instant;
 
 /// The kernel's budget of processed instructions.
 pub const KERNEL_INSN_BUDGET: usize = 1_000_000;
+/// The kernel's cap on pending branches (`BPF_COMPLEXITY_LIMIT_JMP_SEQ`).
+pub const KERNEL_PENDING_LIMIT: usize = 8_192;
+/// Default cap on stored states kept at once: 64 (the kernel's
+/// `BPF_COMPLEXITY_LIMIT_STATES` per instruction) for each of 1,024 pruning points.
+pub const DEFAULT_MAX_STATES: usize = 65_536;
+/// Default budget for the verifier's state memory: 256 MiB.
+pub const DEFAULT_MAX_MEMORY: usize = 256 << 20;
+/// The kernel's historical cap on the log buffer (`UINT_MAX >> 8`, 16 MiB).
+pub const KERNEL_LOG_LIMIT: usize = (u32::MAX >> 8) as usize;
 
 /// Verification settings.
 #[derive(Clone, Debug)]
@@ -45,6 +54,20 @@ pub struct Config {
     pub widen_loops: bool,
     /// Most iterations a widened loop may run for its termination proof to count.
     pub max_loop_iterations: u64,
+    /// Most paths waiting to be explored at once (undecided branches whose other
+    /// side is not followed yet); beyond it the program is rejected with
+    /// [`crate::Limit::PendingBranches`].
+    pub max_pending: usize,
+    /// Most states stored for pruning and kept at once; beyond it the program is
+    /// rejected with [`crate::Limit::StoredStates`].
+    pub max_states: usize,
+    /// Budget in bytes for what the exploration keeps: stored states, pending paths,
+    /// loop invariants and (with `record_states`) recorded snapshots, as
+    /// [`crate::footprint`] estimates them; beyond it the program is rejected with
+    /// [`crate::Limit::MemoryBytes`].
+    pub max_memory: usize,
+    /// Most bytes of log text; a longer log is cut, its last line saying so.
+    pub max_log_bytes: usize,
 }
 
 impl Config {
@@ -60,6 +83,10 @@ impl Config {
             record_states: false,
             widen_loops: true,
             max_loop_iterations: 1 << 24,
+            max_pending: KERNEL_PENDING_LIMIT,
+            max_states: DEFAULT_MAX_STATES,
+            max_memory: DEFAULT_MAX_MEMORY,
+            max_log_bytes: KERNEL_LOG_LIMIT,
         }
     }
 
@@ -182,13 +209,21 @@ pub fn verify(insns: &[Insn], maps: &[MapInfo], config: &Config) -> Result<Repor
     if config.widen_loops
         && matches!(
             result,
-            Err((_, Reason::TooComplex(_) | Reason::InfiniteLoop(_), _))
+            Err((
+                _,
+                Reason::TooComplex(_) | Reason::InfiniteLoop(_) | Reason::Limit { .. },
+                _
+            ))
         )
     {
-        let first = ex.stats.insns_processed;
+        let first = ex.stats.clone();
+        // The first pass's states are freed before the second starts.
+        drop(ex);
         let mut wide = Explorer::new(env(), config.max_insns).with_widening();
         let second = wide.run();
-        wide.stats.insns_processed += first;
+        wide.stats.insns_processed += first.insns_processed;
+        wide.stats.peak_pending = wide.stats.peak_pending.max(first.peak_pending);
+        wide.stats.peak_memory = wide.stats.peak_memory.max(first.peak_memory);
         wide.log.note(&format!(
             "exploration gave up ({}); widened loops instead",
             result
@@ -199,7 +234,9 @@ pub fn verify(insns: &[Insn], maps: &[MapInfo], config: &Config) -> Result<Repor
         ));
         result = match second {
             Ok(()) => Ok(()),
-            Err(e @ (_, Reason::UnprovenLoop { .. }, _)) => Err(e),
+            // An unproven loop, or a cap that stopped the widening pass, says more
+            // than the first pass's reason (which only triggered widening).
+            Err(e @ (_, Reason::UnprovenLoop { .. } | Reason::Limit { .. }, _)) => Err(e),
             Err(_) => result,
         };
         ex = wide;
@@ -221,8 +258,14 @@ pub fn verify(insns: &[Insn], maps: &[MapInfo], config: &Config) -> Result<Repor
         ));
     }
     ex.log.note(&format!(
-        "processed {} insns, stored {} states (peak {}), pruned {}",
-        ex.stats.insns_processed, ex.stats.states_stored, ex.stats.peak_states, ex.stats.pruned
+        "processed {} insns, stored {} states (peak {}), pruned {}, peak pending {}, \
+         peak memory {} bytes",
+        ex.stats.insns_processed,
+        ex.stats.states_stored,
+        ex.stats.peak_states,
+        ex.stats.pruned,
+        ex.stats.peak_pending,
+        ex.stats.peak_memory
     ));
     ex.stats.time = start.elapsed();
     Ok(Report {

@@ -33,6 +33,11 @@ impl Thresholds {
         Thresholds(v)
     }
 
+    /// Bytes of heap memory the thresholds take.
+    pub fn heap_bytes(&self) -> usize {
+        self.0.capacity() * std::mem::size_of::<i128>()
+    }
+
     fn up(&self, x: i128, limit: i128) -> i128 {
         self.0
             .iter()

@@ -94,6 +94,9 @@ fn kernel_verdicts_on_real_programs() {
     let mut listed_gaps = Vec::new();
     let mut objects: BTreeMap<String, Object> = BTreeMap::new();
     let mut worst: Option<(f64, String)> = None;
+    // The most pending paths and state memory any accepted program needed, against
+    // the default caps.
+    let (mut most_pending, mut most_memory) = ((0, String::new()), (0, String::new()));
     for row in rows(&dir) {
         if row.verdict != "ACCEPTED" && row.verdict != "REJECTED" {
             continue;
@@ -125,6 +128,12 @@ fn kernel_verdicts_on_real_programs() {
                 .filter_map(|_| verify(&prog.insns, &maps, &Config::privileged(t.clone())).ok())
                 .map(|again| again.stats.time)
                 .fold(rep.stats.time, std::cmp::min);
+            if rep.stats.peak_pending > most_pending.0 {
+                most_pending = (rep.stats.peak_pending, name.clone());
+            }
+            if rep.stats.peak_memory > most_memory.0 {
+                most_memory = (rep.stats.peak_memory, name.clone());
+            }
             ours_insns += rep.stats.insns_processed as u64;
             kernel_insns += row.insns;
             ours_us += time.as_micros();
@@ -168,6 +177,13 @@ fn kernel_verdicts_on_real_programs() {
     );
     println!(
         "accepted programs: {ours_insns} insns processed ({kernel_insns} by the kernel), {ours_us} us ({kernel_us} us in the kernel)"
+    );
+    println!(
+        "most pending paths: {} ({}); most state memory: {} KiB ({})",
+        most_pending.0,
+        most_pending.1,
+        most_memory.0 >> 10,
+        most_memory.1
     );
     if let Some((ratio, name)) = worst {
         println!("worst time ratio ours/kernel: {ratio:.3} ({name})");
