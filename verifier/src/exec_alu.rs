@@ -3,6 +3,7 @@
 use crate::env::{Env, Ids};
 use crate::error::Reason;
 use crate::exec_mem::MAX_VAR_OFF;
+use crate::link;
 use crate::reg::{Ptr, PtrKind, RegState};
 use crate::scalar::Scalar;
 use crate::scalar_alu::{alu, bswap, truncate};
@@ -104,6 +105,12 @@ fn exec_alu(
 ) -> Result<(), Reason> {
     let leaks = env.config.allow_ptr_leaks;
     if op == AluOp::Mov {
+        if let (Width::W64, Some(s), RegState::Scalar(_)) = (w, src_reg, src) {
+            if s != dst {
+                link::copy(st, dst, s, ids);
+            }
+            return Ok(());
+        }
         let v = match (w, src) {
             (Width::W64, v) => v,
             (Width::W32, RegState::Scalar(s)) => RegState::Scalar(s.zext32()),
@@ -155,7 +162,16 @@ fn exec_alu(
         }
         _ => return Err(Reason::UninitReg { reg: dst }),
     };
+    let before = st.link(dst);
     st.set_reg(dst, result);
+    // `dst += c` / `dst -= c` (64-bit): a linked number stays linked, moved by c.
+    if let (Width::W64, RegState::Scalar(b)) = (w, src) {
+        match (op, b.as_const()) {
+            (AluOp::Add, Some(c)) => link::shift(st, dst, before, c),
+            (AluOp::Sub, Some(c)) => link::shift(st, dst, before, c.wrapping_neg()),
+            _ => {}
+        }
+    }
     Ok(())
 }
 

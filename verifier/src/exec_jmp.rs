@@ -4,6 +4,7 @@
 use crate::env::Env;
 use crate::error::Reason;
 use crate::exec_alu::read;
+use crate::link;
 use crate::reg::{PtrKind, RegState};
 use crate::scalar::Scalar;
 use crate::scalar_cmp::{effective, refine, Cond};
@@ -181,10 +182,10 @@ fn scalar_branch(
     let taken = refine(effective(cond, true), w, x, y);
     let fall = refine(effective(cond, false), w, x, y);
     let apply = |st: &mut State, (a, b): (Scalar, Scalar)| {
-        st.set_reg(dst, RegState::Scalar(a));
+        link::refine(st, dst, a);
         if let Some(s) = src_reg {
             if s != dst {
-                st.set_reg(s, RegState::Scalar(b));
+                link::refine(st, s, b);
             }
         }
     };

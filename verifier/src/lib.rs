@@ -50,6 +50,7 @@ mod explore;
 pub mod footprint;
 pub mod ghost;
 pub mod helpers;
+pub mod link;
 pub mod liveness;
 pub mod log;
 pub mod maps;

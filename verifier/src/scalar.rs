@@ -220,6 +220,23 @@ impl Scalar {
         self.s32_max = self
             .s32_max
             .min((t32.value | (t32.mask & !sign)) as u32 as i32);
+        // Bounds that are not members move to the nearest members (none: empty).
+        if self.umin <= self.umax {
+            match (t.least_at_least(self.umin), t.greatest_at_most(self.umax)) {
+                (Some(lo), Some(hi)) if lo <= hi => (self.umin, self.umax) = (lo, hi),
+                _ => (self.umin, self.umax) = (1, 0),
+            }
+        }
+        if self.u32_min <= self.u32_max {
+            let lo = t32.least_at_least(u64::from(self.u32_min));
+            let hi = t32.greatest_at_most(u64::from(self.u32_max));
+            match (lo, hi) {
+                (Some(lo), Some(hi)) if lo <= hi => {
+                    (self.u32_min, self.u32_max) = (lo as u32, hi as u32);
+                }
+                _ => (self.u32_min, self.u32_max) = (1, 0),
+            }
+        }
     }
 
     /// Signed and unsigned 32-bit bounds agree where the range does not cross a sign.

@@ -1,6 +1,7 @@
 //! The abstract machine state on one path: call frames (registers and stack each) and
 //! acquired references; and the containment test used to prune paths.
 
+use crate::link::Link;
 use crate::reg::{Ptr, PtrKind, RegState};
 use crate::stack::{ByteState, Slot, Stack, SLOT};
 use ferrobpf_vm::insn::{FRAME_POINTER, NUM_REGS};
@@ -11,6 +12,8 @@ use std::fmt;
 pub struct Frame {
     /// r0-r10.
     pub regs: [RegState; NUM_REGS],
+    /// Links between scalar registers holding the same number up to a constant.
+    pub links: [Link; NUM_REGS],
     /// The frame's stack.
     pub stack: Stack,
     /// Slot index the function returns to (unused for the main frame).
@@ -31,6 +34,7 @@ impl Frame {
         regs[FRAME_POINTER as usize] = RegState::ptr(PtrKind::Stack { frame: depth });
         Frame {
             regs,
+            links: [Link::default(); NUM_REGS],
             stack: Stack::new(),
             return_pc,
             entry,
@@ -75,10 +79,29 @@ impl State {
             .unwrap_or(RegState::NotInit)
     }
 
-    /// Sets register `r` of the innermost frame.
+    /// Sets register `r` of the innermost frame (dropping its link).
     pub fn set_reg(&mut self, r: u8, v: RegState) {
-        if let Some(slot) = self.cur_mut().regs.get_mut(r as usize) {
+        let f = self.cur_mut();
+        if let (Some(slot), Some(link)) = (f.regs.get_mut(r as usize), f.links.get_mut(r as usize))
+        {
             *slot = v;
+            *link = Link::default();
+        }
+    }
+
+    /// The link of register `r` of the innermost frame.
+    pub fn link(&self, r: u8) -> Link {
+        self.cur()
+            .links
+            .get(r as usize)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// Links register `r` of the innermost frame.
+    pub fn set_link(&mut self, r: u8, link: Link) {
+        if let Some(l) = self.cur_mut().links.get_mut(r as usize) {
+            *l = link;
         }
     }
 
@@ -229,8 +252,16 @@ pub fn contains(old: &State, cur: &State, live: impl Fn(usize, u8) -> bool) -> b
     // Cheapest and likeliest differences first: registers, innermost frame first
     // (loop counters), then the stacks. The answer does not depend on the order.
     let mut ids = IdMap::default();
+    // A link the old state's exploration used to narrow registers must hold in the
+    // current state too (same partner registers, same constant).
     let regs_safe = frames().all(|(depth, (fo, fc))| {
-        (0..NUM_REGS).all(|r| !live(depth, r as u8) || reg_safe(&fo.regs[r], &fc.regs[r], &mut ids))
+        (0..NUM_REGS).all(|r| {
+            let (lo, lc) = (fo.links[r], fc.links[r]);
+            !live(depth, r as u8)
+                || (reg_safe(&fo.regs[r], &fc.regs[r], &mut ids)
+                    && (lo.id == 0
+                        || (lc.id != 0 && lo.delta == lc.delta && ids.check(lo.id, lc.id))))
+        })
     });
     if !regs_safe {
         return false;

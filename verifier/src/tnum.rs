@@ -212,6 +212,43 @@ impl Tnum {
     pub const fn subreg_is_const(self) -> bool {
         self.mask as u32 == 0
     }
+
+    /// The smallest member not below `x`, if any. A member bigger than `x` agrees
+    /// with `x` above some bit that it sets and `x` clears, and is least below it:
+    /// the least such candidate (the lowest such bit) is the answer.
+    pub fn least_at_least(self, x: u64) -> Option<u64> {
+        if self.contains(x) {
+            return Some(x);
+        }
+        (0..64)
+            .filter_map(|i| {
+                let above = u64::MAX.checked_shl(i + 1).unwrap_or(0);
+                let bit = 1u64 << i;
+                let settable = (self.value | self.mask) & bit != 0;
+                let agrees = (x ^ self.value) & !self.mask & above == 0;
+                (x & bit == 0 && settable && agrees)
+                    .then(|| (x & above) | bit | (self.value & (bit - 1)))
+            })
+            .min()
+    }
+
+    /// The greatest member not above `x`, if any (the mirror of
+    /// [`Tnum::least_at_least`]).
+    pub fn greatest_at_most(self, x: u64) -> Option<u64> {
+        if self.contains(x) {
+            return Some(x);
+        }
+        (0..64)
+            .filter_map(|i| {
+                let above = u64::MAX.checked_shl(i + 1).unwrap_or(0);
+                let bit = 1u64 << i;
+                let clearable = self.value & bit == 0;
+                let agrees = (x ^ self.value) & !self.mask & above == 0;
+                (x & bit != 0 && clearable && agrees)
+                    .then(|| (x & above) | ((self.value | self.mask) & (bit - 1)))
+            })
+            .max()
+    }
 }
 
 impl fmt::Display for Tnum {
@@ -241,6 +278,17 @@ mod tests {
     }
 
     #[test]
+    fn nearest_members() {
+        let fours = Tnum::new(0, 0x3c);
+        assert_eq!(fours.least_at_least(41), Some(44));
+        assert_eq!(fours.greatest_at_most(41), Some(40));
+        assert_eq!(fours.least_at_least(61), None);
+        assert_eq!(fours.greatest_at_most(60), Some(60));
+        assert_eq!(Tnum::new(8, 0).greatest_at_most(7), None);
+        assert_eq!(Tnum::UNKNOWN.least_at_least(u64::MAX), Some(u64::MAX));
+    }
+
+    #[test]
     fn range_examples() {
         assert_eq!(Tnum::range(0, 255), Tnum::new(0, 0xff));
         assert_eq!(Tnum::range(4, 4), Tnum::constant(4));
@@ -256,6 +304,16 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn nearest_members_are_exact(v in 0u64..512, m in 0u64..512, x in 0u64..600) {
+            let t = Tnum::new(v, m);
+            let members: Vec<u64> = (0..1024).filter(|&y| t.contains(y)).collect();
+            let least = members.iter().copied().find(|&y| y >= x);
+            let greatest = members.iter().copied().rev().find(|&y| y <= x);
+            prop_assert_eq!(t.least_at_least(x), least);
+            prop_assert_eq!(t.greatest_at_most(x), greatest);
+        }
+
         #[test]
         fn binary_ops_contain_concrete_results(
             (a, x) in member(), (b, y) in member(), s in 0u32..64

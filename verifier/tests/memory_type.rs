@@ -41,22 +41,23 @@ fn bench_workloads_verify_over_their_buffer() {
 #[test]
 fn checksum_example_verifies_with_its_length() {
     let insns = entry("examples/checksum.o");
-    // Frames too short for an IPv4 header (r2 known, the length check returns), and
-    // frames long enough for the longest header the loop may read (14 + 60 bytes).
-    for size in [0, 14, 33, 74, 98, 1514, 65536] {
+    // Every length: frames too short for an IPv4 header (the length check returns),
+    // and longer ones, where the header length is bounded by `r5 = ihl + 14;
+    // if r5 > len`: the bound reaches `ihl` through linked scalars (the kernel's
+    // `sync_linked_regs`).
+    for size in (0..=100).chain([1514, 65536]) {
         let config = Config::new(ProgType::Memory { size });
         if let Err(r) = verify(&insns, &[], &config) {
             panic!("size {size}: insn {}: {}", r.pc, r.reason);
         }
     }
-    // In between, the header length is bounded by `r5 = ihl + 14; if r5 > len`: the
-    // bound reaches `ihl` only through linked scalars (the kernel's
-    // `sync_linked_regs`), which the verifier does not track yet.
-    for size in [34, 73] {
-        let config = Config::new(ProgType::Memory { size });
-        let r = verify(&insns, &[], &config).expect_err("needs linked scalars");
-        assert!(matches!(r.reason, Reason::MemBounds { .. }), "{}", r.reason);
-    }
+    // Without the link (r5 computed afresh from the memory), sizes 34-73 are refused.
+    let mut unlinked = insns.clone();
+    unlinked[11] = assemble("ldxb %r5, [%r1+14]").unwrap()[0];
+    unlinked[12] = assemble("add %r5, 14").unwrap()[0];
+    let config = Config::new(ProgType::Memory { size: 34 });
+    let r = verify(&unlinked, &[], &config).expect_err("needs linked scalars");
+    assert!(matches!(r.reason, Reason::MemBounds { .. }), "{}", r.reason);
     // As a socket filter r2 is not set.
     assert!(verify(&insns, &[], &Config::new(ProgType::SocketFilter)).is_err());
 }

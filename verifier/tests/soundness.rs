@@ -35,6 +35,8 @@ fn line(kind: u8, a: u8, b: u8, c: u8, imm: usize, wide: bool, left: usize) -> S
     let k = IMMS[imm % IMMS.len()];
     let slot = 8 * (1 + (c as i64 % 4));
     match kind % 8 {
+        // A linked copy: a later comparison on either bounds both.
+        1 if c.is_multiple_of(4) && d != s => format!("mov %r{d}, %r{s}\nadd %r{d}, {k}"),
         0 | 1 => format!("{}{w} %r{d}, {k}", ALU[c as usize % ALU.len()]),
         2 => format!("{}{w} %r{d}, %r{s}", ALU[c as usize % ALU.len()]),
         3 => format!("stxdw [%r10-{slot}], %r{s}"),
