@@ -25,9 +25,10 @@ pub(crate) struct Env<'a> {
 }
 
 impl Env<'_> {
-    /// The map with index `i`.
+    /// The map with index `i` (or the inner-map template [`crate::maps::inner_index`]
+    /// names).
     pub fn map(&self, i: u32) -> Option<&MapInfo> {
-        self.maps.get(i as usize)
+        crate::maps::lookup(self.maps, &self.config.inner_maps, i)
     }
 }
 

@@ -218,6 +218,13 @@ pub enum Reason {
     /// A pseudo LDDW naming no known map.
     #[error("fd {0} is not pointing to valid bpf_map")]
     BadMap(i64),
+    /// A map taken out of a map of maps whose inner-map template is not known
+    /// ([`crate::Config::inner_maps`]).
+    #[error("map {outer} holds maps, but no description of them was given")]
+    NoInnerMap {
+        /// Index of the map of maps.
+        outer: u32,
+    },
     /// Too many nested local calls.
     #[error("the call stack of {0} frames is too deep")]
     CallTooDeep(usize),

@@ -5,19 +5,21 @@ use crate::error::Reason;
 use crate::exec_alu::read;
 use crate::exec_mem::{helper_mem, MAX_VAR_OFF};
 use crate::helpers::id;
-use crate::maps::MapType;
+use crate::maps::{holds_maps, outer_of, MapType};
 use crate::reg::{Ptr, PtrKind, RegState};
 use crate::scalar::Scalar;
 use crate::state::State;
 use ferrobpf_vm::helpers::{ArgKind, ReturnKind};
 
-/// A callback the helper will call (from `bpf_loop`): its entry and the state its
-/// second argument carries.
+/// A callback the helper will call: its entry, the state its context argument
+/// carries and, for `bpf_for_each_map_elem`, the map whose elements it visits.
 pub(crate) struct Callback {
     /// Slot of the callback's first instruction.
     pub target: usize,
-    /// What the callback receives in r2.
+    /// The context argument (r2 of a `bpf_loop` callback, r4 of a map iteration's).
     pub ctx: RegState,
+    /// The map iterated (`bpf_for_each_map_elem`), by index.
+    pub map: Option<u32>,
 }
 
 fn bad(reg: u8, got: &RegState, expected: &'static str) -> Reason {
@@ -43,6 +45,8 @@ fn map_compatible(helper: u32, t: Option<MapType>) -> bool {
         Some(MapType::RingBuf) => only(&RINGBUF),
         Some(MapType::DevMap | MapType::CpuMap) => only(&[51]),
         Some(MapType::Queue | MapType::Stack) => only(&QUEUE),
+        // Programs only look maps of maps up.
+        Some(MapType::ArrayOfMaps | MapType::HashOfMaps) => only(&[1]),
         _ => true,
     };
     let helper_ok = match helper {
@@ -52,6 +56,17 @@ fn map_compatible(helper: u32, t: Option<MapType>) -> bool {
         27 => t == Some(MapType::StackTrace),
         130 | 131 | 134 => t == Some(MapType::RingBuf),
         87..=89 => matches!(t, Some(MapType::Queue | MapType::Stack)),
+        id::FOR_EACH_MAP_ELEM => matches!(
+            t,
+            Some(
+                MapType::Hash
+                    | MapType::PercpuHash
+                    | MapType::LruHash
+                    | MapType::LruPercpuHash
+                    | MapType::Array
+                    | MapType::PercpuArray
+            )
+        ),
         // Device maps by hash are not implemented (None).
         51 => matches!(
             t,
@@ -110,10 +125,6 @@ pub(crate) fn helper(
         });
     }
     let _ = pc;
-    if helper_id == id::FOR_EACH_MAP_ELEM {
-        // Its callback gets (map, key, value, ctx), not bpf_loop's (index, ctx).
-        return Err(Reason::Unsupported("bpf_for_each_map_elem callbacks"));
-    }
     let mut map = None;
     let mut callback = None;
     let mut alloc_size = 0u32;
@@ -140,9 +151,13 @@ pub(crate) fn helper(
                 RegState::Ptr(Ptr {
                     kind: PtrKind::MapPtr { map: m },
                     off: 0,
+                    maybe_null: false,
                     ..
                 }) => {
-                    let info = env.map(m).ok_or(Reason::BadMap(i64::from(m)))?;
+                    let info = env.map(m).ok_or(match outer_of(m) {
+                        Some(outer) => Reason::NoInnerMap { outer },
+                        None => Reason::BadMap(i64::from(m)),
+                    })?;
                     if !map_compatible(helper_id, info.map_type) {
                         return Err(Reason::MapIncompatible {
                             map_type: info.map_type.map_or("unimplemented", MapType::name),
@@ -248,6 +263,9 @@ pub(crate) fn helper(
     let cb = callback.map(|target| Callback {
         target,
         ctx: st.reg(3),
+        map: (helper_id == id::FOR_EACH_MAP_ELEM)
+            .then_some(map.map(|(m, _)| m))
+            .flatten(),
     });
     for r in 1..=5 {
         st.set_reg(r, RegState::NotInit);
@@ -256,12 +274,21 @@ pub(crate) fn helper(
         ReturnKind::Scalar => RegState::UNKNOWN,
         ReturnKind::Void => RegState::NotInit,
         ReturnKind::MapValueOrNull => {
-            let (m, _) = map.ok_or(Reason::BadArg {
+            let (m, info) = map.ok_or(Reason::BadArg {
                 reg: 1,
                 got: "?".into(),
                 expected: "map_ptr",
             })?;
-            let mut p = Ptr::new(PtrKind::MapValue { map: m });
+            // A map of maps holds maps: the lookup gives one (described by the
+            // outer map's inner template), or null.
+            let kind = if info.map_type.is_some_and(holds_maps) {
+                PtrKind::MapPtr {
+                    map: crate::maps::inner_index(m),
+                }
+            } else {
+                PtrKind::MapValue { map: m }
+            };
+            let mut p = Ptr::new(kind);
             p.maybe_null = true;
             p.id = ids.fresh();
             RegState::Ptr(p)

@@ -884,7 +884,7 @@ impl<'a> Explorer<'a> {
                 let cb = exec_call::helper(env, st, insn.imm32() as u32, &mut self.ids, pc)?;
                 if let Some(cb) = cb {
                     let mut callee = path.st.clone();
-                    self.enter_callback(&mut callee, cb.target, cb.ctx, next)?;
+                    self.enter_callback(&mut callee, cb.target, cb.ctx, cb.map, next)?;
                     // Every state stored here has its return and its next callback
                     // call explored (this one by this path and the fork).
                     self.set_callback_seen(pc, path.st.clone());
@@ -918,11 +918,14 @@ impl<'a> Explorer<'a> {
         }
     }
 
+    /// Calls a helper's callback: `bpf_loop`'s gets (index, ctx),
+    /// `bpf_for_each_map_elem`'s (map, key, value, ctx).
     fn enter_callback(
         &self,
         st: &mut State,
         target: usize,
         ctx: RegState,
+        map: Option<u32>,
         return_pc: usize,
     ) -> Result<(), Reason> {
         if st.frames.len() >= MAX_CALL_FRAMES {
@@ -931,8 +934,16 @@ impl<'a> Explorer<'a> {
         let mut f = Frame::new(target, return_pc, st.frames.len() as u8);
         f.callback = true;
         f.cb_arg = ctx;
-        f.regs[1] = RegState::Scalar(Scalar::urange(0, MAX_LOOP_ITERATIONS - 1));
-        f.regs[2] = ctx;
+        f.cb_map = map;
+        if let Some(map) = map {
+            f.regs[1] = RegState::ptr(PtrKind::MapPtr { map });
+            f.regs[2] = RegState::ptr(PtrKind::MapKey { map });
+            f.regs[3] = RegState::ptr(PtrKind::MapValue { map });
+            f.regs[4] = ctx;
+        } else {
+            f.regs[1] = RegState::Scalar(Scalar::urange(0, MAX_LOOP_ITERATIONS - 1));
+            f.regs[2] = ctx;
+        }
         st.frames.push(f);
         Ok(())
     }
@@ -997,7 +1008,7 @@ impl<'a> Explorer<'a> {
             self.set_callback_seen(call_pc, w.clone());
             *st = w;
             let mut again = st.clone();
-            self.enter_callback(&mut again, frame.entry, frame.cb_arg, ret)?;
+            self.enter_callback(&mut again, frame.entry, frame.cb_arg, frame.cb_map, ret)?;
             self.fork(again, frame.entry, path)?;
             return Ok(Next::Goto(ret));
         }

@@ -2,6 +2,38 @@
 
 pub use ferrobpf_vm::maps::MapType;
 
+/// Marks a map index as naming the inner-map template of the map it indexes
+/// ([`crate::Config::inner_maps`]).
+const INNER: u32 = 1 << 31;
+
+/// The index standing for the inner maps of map `outer` (a map of maps).
+pub fn inner_index(outer: u32) -> u32 {
+    outer | INNER
+}
+
+/// The map of maps whose inner maps `index` names, if it names them.
+pub fn outer_of(index: u32) -> Option<u32> {
+    (index & INNER != 0).then_some(index & !INNER)
+}
+
+/// The map `index` names: one of `maps`, or the inner-map template of one.
+pub(crate) fn lookup<'a>(
+    maps: &'a [MapInfo],
+    inner: &'a std::collections::BTreeMap<u32, MapInfo>,
+    index: u32,
+) -> Option<&'a MapInfo> {
+    if index & INNER != 0 {
+        inner.get(&(index & !INNER))
+    } else {
+        maps.get(index as usize)
+    }
+}
+
+/// Whether values of maps of type `t` are maps (array and hash of maps).
+pub fn holds_maps(t: MapType) -> bool {
+    matches!(t, MapType::ArrayOfMaps | MapType::HashOfMaps)
+}
+
 /// What the verifier needs to know about one map.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MapInfo {

@@ -22,8 +22,11 @@ pub struct Frame {
     pub entry: usize,
     /// Whether a helper (`bpf_loop`) called this function as a callback.
     pub callback: bool,
-    /// For a callback: the context argument it was called with (r2 on entry).
+    /// For a callback: the context argument it was called with (r2 on entry, r4 for
+    /// `bpf_for_each_map_elem`).
     pub cb_arg: RegState,
+    /// For a `bpf_for_each_map_elem` callback: the map it iterates (its index).
+    pub cb_map: Option<u32>,
 }
 
 impl Frame {
@@ -40,6 +43,7 @@ impl Frame {
             entry,
             callback: false,
             cb_arg: RegState::NotInit,
+            cb_map: None,
         }
     }
 }
@@ -245,6 +249,7 @@ pub fn contains(old: &State, cur: &State, live: impl Fn(usize, u8) -> bool) -> b
             && fo.entry == fc.entry
             && fo.callback == fc.callback
             && fo.cb_arg == fc.cb_arg
+            && fo.cb_map == fc.cb_map
     });
     if !same_calls {
         return false;

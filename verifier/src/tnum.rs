@@ -213,41 +213,42 @@ impl Tnum {
         self.mask as u32 == 0
     }
 
-    /// The smallest member not below `x`, if any. A member bigger than `x` agrees
-    /// with `x` above some bit that it sets and `x` clears, and is least below it:
-    /// the least such candidate (the lowest such bit) is the answer.
+    /// The smallest member not below `x`, if any.
     pub fn least_at_least(self, x: u64) -> Option<u64> {
-        if self.contains(x) {
-            return Some(x);
-        }
-        (0..64)
-            .filter_map(|i| {
-                let above = u64::MAX.checked_shl(i + 1).unwrap_or(0);
-                let bit = 1u64 << i;
-                let settable = (self.value | self.mask) & bit != 0;
-                let agrees = (x ^ self.value) & !self.mask & above == 0;
-                (x & bit == 0 && settable && agrees)
-                    .then(|| (x & above) | bit | (self.value & (bit - 1)))
-            })
-            .min()
+        self.nearest(x, true)
     }
 
-    /// The greatest member not above `x`, if any (the mirror of
-    /// [`Tnum::least_at_least`]).
+    /// The greatest member not above `x`, if any.
     pub fn greatest_at_most(self, x: u64) -> Option<u64> {
+        self.nearest(x, false)
+    }
+
+    /// The member nearest `x` from above (`up`) or below. A member other than `x`
+    /// agrees with `x` above some bit that it sets and `x` clears (from above; the
+    /// reverse from below), and is least (greatest) below it: the answer is the
+    /// nearest of these candidates.
+    fn nearest(self, x: u64, up: bool) -> Option<u64> {
         if self.contains(x) {
             return Some(x);
         }
-        (0..64)
-            .filter_map(|i| {
-                let above = u64::MAX.checked_shl(i + 1).unwrap_or(0);
-                let bit = 1u64 << i;
+        let candidates = (0..64).filter_map(|i| {
+            let above = u64::MAX.checked_shl(i + 1).unwrap_or(0);
+            let bit = 1u64 << i;
+            let agrees = (x ^ self.value) & !self.mask & above == 0;
+            let (flips, at, below) = if up {
+                let settable = (self.value | self.mask) & bit != 0;
+                (x & bit == 0 && settable, bit, self.value)
+            } else {
                 let clearable = self.value & bit == 0;
-                let agrees = (x ^ self.value) & !self.mask & above == 0;
-                (x & bit != 0 && clearable && agrees)
-                    .then(|| (x & above) | ((self.value | self.mask) & (bit - 1)))
-            })
-            .max()
+                (x & bit != 0 && clearable, 0, self.value | self.mask)
+            };
+            (agrees && flips).then_some((x & above) | at | (below & (bit - 1)))
+        });
+        if up {
+            candidates.min()
+        } else {
+            candidates.max()
+        }
     }
 }
 

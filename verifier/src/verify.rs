@@ -13,7 +13,7 @@ use crate::stats::Stats;
 use crate::trace::Trace;
 use ferrobpf_vm::isa::Semantics;
 use ferrobpf_vm::{decode_program, DecodeError, Insn};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
 /// The kernel's budget of processed instructions.
@@ -68,6 +68,12 @@ pub struct Config {
     pub max_memory: usize,
     /// Most bytes of log text; a longer log is cut, its last line saying so.
     pub max_log_bytes: usize,
+    /// For each map of maps (array or hash of maps, by its index in the maps passed
+    /// to [`verify`]): the description every map it holds matches (the kernel's
+    /// inner map template; an ELF object's `__array(values, ...)` or legacy
+    /// `inner_map_idx`). A lookup in such a map gives a map of this description, or
+    /// null; without one, the map it gives cannot be used.
+    pub inner_maps: BTreeMap<u32, MapInfo>,
 }
 
 impl Config {
@@ -87,6 +93,7 @@ impl Config {
             max_states: DEFAULT_MAX_STATES,
             max_memory: DEFAULT_MAX_MEMORY,
             max_log_bytes: KERNEL_LOG_LIMIT,
+            inner_maps: BTreeMap::new(),
         }
     }
 

@@ -172,11 +172,16 @@ pub fn widen_state(old: &State, new: &State, th: &Thresholds) -> Option<State> {
     }
     let mut frames = Vec::with_capacity(new.frames.len());
     for (a, b) in old.frames.iter().zip(&new.frames) {
-        if a.entry != b.entry || a.return_pc != b.return_pc || a.callback != b.callback {
+        if a.entry != b.entry
+            || a.return_pc != b.return_pc
+            || a.callback != b.callback
+            || a.cb_map != b.cb_map
+        {
             return None;
         }
         let mut f = Frame::new(b.entry, b.return_pc, 0);
         f.callback = b.callback;
+        f.cb_map = b.cb_map;
         f.cb_arg = widen_reg(&a.cb_arg, &b.cb_arg, th);
         for r in 0..f.regs.len() {
             f.regs[r] = widen_reg(&a.regs[r], &b.regs[r], th);

@@ -2,10 +2,11 @@
 //! and map descriptions from ELF objects. (Each test crate uses a part of it.)
 #![allow(dead_code)]
 
-use ferrobpf_elf::Object;
+use ferrobpf_elf::{MapDef, Object};
 use ferrobpf_verifier::{Config, MapInfo, MapType, ProgType};
 use ferrobpf_vm::asm::assemble;
 use ferrobpf_vm::Insn;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// One program with what its header says.
@@ -104,14 +105,24 @@ pub fn programs_in(dir: &str) -> Vec<Program> {
 /// What the verifier needs to know of an object's maps, in the object's order (the
 /// order `lddw map_idx` uses).
 pub fn map_infos(obj: &Object) -> Vec<MapInfo> {
+    obj.maps().iter().map(map_info).collect()
+}
+
+fn map_info(m: &MapDef) -> MapInfo {
+    MapInfo {
+        map_type: MapType::from_kernel_id(m.map_type),
+        key_size: m.key_size,
+        value_size: m.value_size,
+        max_entries: m.max_entries,
+        read_only: m.read_only,
+    }
+}
+
+/// The inner-map templates of an object's maps of maps, by the outer map's index.
+pub fn inner_maps(obj: &Object) -> BTreeMap<u32, MapInfo> {
     obj.maps()
         .iter()
-        .map(|m| MapInfo {
-            map_type: MapType::from_kernel_id(m.map_type),
-            key_size: m.key_size,
-            value_size: m.value_size,
-            max_entries: m.max_entries,
-            read_only: m.read_only,
-        })
+        .enumerate()
+        .filter_map(|(i, m)| Some((i as u32, map_info(m.inner.as_deref()?))))
         .collect()
 }
