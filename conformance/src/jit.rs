@@ -1,4 +1,5 @@
-//! The JIT engines: ferrobpf's x86-64 JIT in checked or verified mode.
+//! The JIT engines: ferrobpf's JIT for the host (x86-64 or AArch64) in checked or
+//! verified mode.
 
 use crate::engine::{Completion, Engine, Failure, Outcome, RunOptions, Stage};
 use crate::helpers::conformance_helpers;
@@ -36,7 +37,7 @@ impl Engine for JitEngine {
     }
 
     fn unavailable(&self) -> Option<&str> {
-        if cfg!(target_arch = "x86_64") {
+        if cfg!(any(target_arch = "x86_64", target_arch = "aarch64")) {
             None
         } else {
             Some("the JIT has no back end for this host architecture")

@@ -85,7 +85,7 @@ impl DiffJit {
             mode,
             blinding,
             limits,
-            unchecked_accesses: None,
+            ..JitConfig::checked()
         };
         DiffJitRun {
             buffers,

@@ -1,5 +1,6 @@
 //! Safety switches of the JIT, in one place, with secure defaults.
 
+use crate::error::JitError;
 use ferrobpf_vm::interp::Config as Limits;
 
 /// How much the generated code trusts the program.
@@ -53,7 +54,15 @@ pub struct JitConfig {
     /// call depth, budget, helper ids, atomics at misaligned addresses). `None`:
     /// every access not provably inside the current stack frame is checked.
     pub unchecked_accesses: Option<VerifiedAccesses>,
+    /// Most bytes of machine code one program may take (the JIT's counterpart of
+    /// the kernel's `bpf_jit_limit`): compilation stops with
+    /// [`JitError::CodeTooLarge`] at the first instruction whose code passes it.
+    pub max_code_bytes: usize,
 }
+
+/// Default [`JitConfig::max_code_bytes`]: 64 MiB, room for the largest program
+/// (1,000,000 slots) at 67 bytes per slot.
+pub const DEFAULT_MAX_CODE_BYTES: usize = 64 << 20;
 
 impl JitConfig {
     /// Checked mode with blinding: the defaults for untrusted programs.
@@ -63,6 +72,7 @@ impl JitConfig {
             blinding: true,
             limits: Limits::default(),
             unchecked_accesses: None,
+            max_code_bytes: DEFAULT_MAX_CODE_BYTES,
         }
     }
 
@@ -73,6 +83,7 @@ impl JitConfig {
             blinding: false,
             limits: Limits::default(),
             unchecked_accesses: None,
+            max_code_bytes: DEFAULT_MAX_CODE_BYTES,
         }
     }
 
@@ -88,6 +99,23 @@ impl JitConfig {
             unchecked_accesses: Some(unsafe { VerifiedAccesses::assume() }),
             ..JitConfig::verified()
         }
+    }
+
+    /// The same options with another cap on the code's size.
+    pub fn with_max_code_bytes(mut self, max: usize) -> JitConfig {
+        self.max_code_bytes = max;
+        self
+    }
+
+    /// [`JitError::CodeTooLarge`] at `pc` when `len` bytes of code pass the cap.
+    pub(crate) fn check_code_size(&self, len: usize, pc: usize) -> Result<(), JitError> {
+        if len > self.max_code_bytes {
+            return Err(JitError::CodeTooLarge {
+                pc,
+                limit: self.max_code_bytes,
+            });
+        }
+        Ok(())
     }
 
     /// The same options with an instruction budget (`None`: unlimited, no metering).

@@ -125,6 +125,10 @@ macro_rules! delegate_macro_assembler {
             self.emit_meter(count);
         }
 
+        fn code_len(&self) -> usize {
+            <dynasmrt::VecAssembler<_> as dynasmrt::DynasmApi>::offset(&self.ops).0
+        }
+
         fn finish(self, entry: dynasmrt::DynamicLabel) -> Result<$output, $crate::error::JitError> {
             self.emit_finish(entry)
         }

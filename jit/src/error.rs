@@ -17,6 +17,15 @@ pub enum JitError {
     /// The assembler refused the code (a label bound twice or never).
     #[error("code emission failed: {0}")]
     Emit(String),
+    /// The code passed [`JitConfig::max_code_bytes`](crate::JitConfig::max_code_bytes).
+    #[error("instruction {pc}: the code passes the JIT's limit of {limit} bytes")]
+    CodeTooLarge {
+        /// Instruction whose code passed the limit (the last one when only the
+        /// shared stubs at the end did).
+        pc: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// Executable memory could not be mapped or protected.
     #[error("executable memory: {0}")]
     Memory(#[from] std::io::Error),

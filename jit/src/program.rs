@@ -62,6 +62,7 @@ impl JitProgram {
         };
         let masm = crate::x64::X64::new(runtime, features, program.len());
         let code = crate::lower::lower(program.insns(), config, masm)?;
+        config.check_code_size(code.len(), program.len().saturating_sub(1))?;
         Ok(JitProgram {
             code,
             config: *config,

@@ -1,4 +1,4 @@
-//! The conformance suite through the runner on the x86-64 engines, checked and
+//! The conformance suite through the runner on the host's JIT engines, checked and
 //! verified: the project's own tests in conformance/tests and the shared
 //! bpf_conformance data must all pass.
 

@@ -28,7 +28,7 @@ impl Engine for VerifiedJitEngine {
     }
 
     fn unavailable(&self) -> Option<&str> {
-        if cfg!(target_arch = "x86_64") {
+        if cfg!(any(target_arch = "x86_64", target_arch = "aarch64")) {
             None
         } else {
             Some("the JIT has no back end for this host architecture")

@@ -341,7 +341,9 @@ pub fn compile_with(
         })?,
     };
     let masm = A64::with_far_branches(runtime, program.len(), far);
-    crate::lower::lower(program.insns(), config, masm)
+    let code = crate::lower::lower(program.insns(), config, masm)?;
+    config.check_code_size(code.bytes.len(), program.len().saturating_sub(1))?;
+    Ok(code)
 }
 
 /// Addresses of the three host functions generated code calls.

@@ -171,6 +171,9 @@ pub trait MacroAssembler {
     /// instruction where it runs out.
     fn meter(&mut self, count: u32);
 
+    /// Bytes of code emitted so far (out-of-line code and stubs come at the end).
+    fn code_len(&self) -> usize;
+
     /// Emits the entry glue and shared stubs and returns the code.
     fn finish(self, entry: Self::Label) -> Result<Self::Output, Self::Error>;
 }

@@ -47,6 +47,7 @@ where
     }
     for (pc, insn) in insns.iter().enumerate() {
         walk.insn(pc, insn)?;
+        config.check_code_size(walk.masm.code_len(), pc)?;
     }
     Ok(walk.masm.finish(entry)?)
 }

@@ -80,6 +80,10 @@ impl MacroAssembler for Recorder {
     fn meter(&mut self, count: u32) {
         self.log.push(format!("meter {count}"));
     }
+    /// One byte per recorded line.
+    fn code_len(&self) -> usize {
+        self.log.len()
+    }
     fn finish(self, entry: usize) -> Result<Vec<String>, JitError> {
         let mut log = self.log;
         log.push(format!("entry L{entry}"));
