@@ -51,6 +51,7 @@ pub struct CodeBuffer {
 impl CodeBuffer {
     /// Copies finished, position-independent code whose entry glue starts at `entry`
     /// into a mapping, then makes it read+execute.
+    #[cfg(any(target_arch = "aarch64", test))]
     pub(crate) fn new(code: &[u8], entry: AssemblyOffset) -> std::io::Result<CodeBuffer> {
         CodeBuffer::build(code.len(), entry, |dst| {
             dst.copy_from_slice(code);

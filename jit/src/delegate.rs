@@ -17,10 +17,7 @@ macro_rules! delegate_macro_assembler {
         }
 
         fn bind(&mut self, label: dynasmrt::DynamicLabel) {
-            <dynasmrt::VecAssembler<_> as dynasmrt::DynasmLabelApi>::dynamic_label(
-                &mut self.ops,
-                label,
-            );
+            dynasmrt::DynasmLabelApi::dynamic_label(&mut self.ops, label);
         }
 
         fn begin_insn(&mut self, pc: usize) {
@@ -126,7 +123,7 @@ macro_rules! delegate_macro_assembler {
         }
 
         fn code_len(&self) -> usize {
-            <dynasmrt::VecAssembler<_> as dynasmrt::DynasmApi>::offset(&self.ops).0
+            dynasmrt::DynasmApi::offset(&self.ops).0
         }
 
         fn finish(self, entry: dynasmrt::DynamicLabel) -> Result<$output, $crate::error::JitError> {

@@ -10,6 +10,7 @@ macro_rules! x64 {
 
 mod alu;
 mod control;
+mod emitter;
 mod jumps;
 mod memory;
 mod pool;
@@ -19,9 +20,8 @@ mod stubs;
 use crate::code::CodeBuffer;
 use crate::fault::FaultCode;
 use crate::lower::masm::MacroAssembler;
-use dynasmrt::x64::X64Relocation;
 use dynasmrt::DynamicLabel;
-use dynasmrt::VecAssembler;
+use emitter::Emitter;
 use ferrobpf_vm::isa::AtomicOp;
 
 /// Addresses of the Rust functions generated code calls (see `crate::call`).
@@ -87,16 +87,11 @@ impl Features {
 
 /// The x86-64 emitter.
 pub struct X64 {
-    ops: VecAssembler<X64Relocation>,
-    /// Staging buffer of the finished code (kept for reuse, see [`pool`]).
-    code: Vec<u8>,
+    ops: Emitter,
     pc: u32,
     runtime: Runtime,
     features: Features,
     out_of_line: Vec<OutOfLine>,
-    /// Jumps to patch at the end ([`jumps`]), and their resolved displacements.
-    jumps: Vec<jumps::Jump>,
-    patches: Vec<(u32, i32)>,
     fault_exit: DynamicLabel,
     lookup_stub: Option<DynamicLabel>,
 }
@@ -109,21 +104,15 @@ impl X64 {
         // so it is assembled at base 0 and copied into executable memory at the end.
         let pool::Buffers {
             mut ops,
-            code,
             out_of_line,
-            jumps,
-            patches,
         } = pool::Buffers::take(insns);
         let fault_exit = ops.new_dynamic_label();
         X64 {
             ops,
-            code,
             pc: 0,
             runtime,
             features,
             out_of_line,
-            jumps,
-            patches,
             fault_exit,
             lookup_stub: None,
         }

@@ -1,7 +1,7 @@
 //! What follows the program body: out-of-line slow paths, the shared lookup stub, the
 //! entry glue and the fault exit.
 
-use super::jumps::{self, Cc};
+use super::jumps::Cc;
 use super::regs::{host, ADDR, CTX, SCRATCH, TMP};
 use super::{pool, OutOfLine, X64};
 use crate::code::CodeBuffer;
@@ -113,24 +113,11 @@ impl X64 {
             ; xor eax, eax
             ; jmp =>epilogue
         );
-        let mut patches = std::mem::take(&mut self.patches);
-        self.resolve_jumps(&mut patches)?;
-        let mut code = std::mem::take(&mut self.code);
-        code.clear();
-        code.reserve(self.ops.offset().0);
-        code.extend(
-            self.ops
-                .drain()
-                .map_err(|e| JitError::Emit(e.to_string()))?,
-        );
-        jumps::apply(&mut code, &patches)?;
-        let buffer = CodeBuffer::new(&code, start)?;
+        let ops = &self.ops;
+        let buffer = CodeBuffer::build(ops.len(), start, |dst| ops.write_to(dst))?;
         pool::Buffers {
             ops: self.ops,
-            code,
             out_of_line: self.out_of_line,
-            jumps: self.jumps,
-            patches,
         }
         .give_back();
         Ok(buffer)
