@@ -84,18 +84,23 @@ fn host() -> ProgType {
     })
 }
 
-fn build(body: &[(u8, u8, u8, u8, usize, bool)]) -> String {
-    let mut text = String::from(
-        "ldxdw %r2, [%r1+0]\nldxw %r3, [%r1+8]\nldxh %r4, [%r1+16]\nldxb %r5, [%r1+24]\nmov %r0, 0\n",
-    );
-    let n = body.len();
-    for (i, &(kind, a, b, c, imm, wide)) in body.iter().enumerate() {
-        // Jumps may only land on lines (not inside multi-line templates): keep the
-        // templates jump-free and count lines after expansion below.
-        let _ = i;
+/// Loads of the context into r2-r5, r0 = 0.
+const PROLOGUE: &str =
+    "ldxdw %r2, [%r1+0]\nldxw %r3, [%r1+8]\nldxh %r4, [%r1+16]\nldxb %r5, [%r1+24]\nmov %r0, 0\n";
+
+/// Appends the generated lines; `n` bounds their jump offsets. Jumps may only land
+/// on lines (not inside multi-line templates): the templates are jump-free and
+/// [`fix_jumps`] counts lines after expansion.
+fn push_lines(text: &mut String, lines: &[Line], n: usize) {
+    for &(kind, a, b, c, imm, wide) in lines {
         text.push_str(&line(kind, a, b, c, imm, wide, n));
         text.push('\n');
     }
+}
+
+fn build(body: &[Line]) -> String {
+    let mut text = String::from(PROLOGUE);
+    push_lines(&mut text, body, body.len());
     text.push_str("exit\n");
     text
 }
@@ -162,6 +167,15 @@ fn cases() -> u32 {
         .unwrap_or(1_000_000)
 }
 
+/// Cases of the loop test (each runs up to thousands of iterations).
+fn loop_cases() -> u32 {
+    if long() {
+        cases() / 10
+    } else {
+        100
+    }
+}
+
 /// Cases run, programs accepted, instructions checked (for the long run's report).
 static COUNTS: [AtomicU64; 3] = [AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)];
 
@@ -178,74 +192,141 @@ fn count(accepted: bool, steps: u64) {
     }
 }
 
+/// Line kinds, registers and immediates of one generated line.
+type Line = (u8, u8, u8, u8, usize, bool);
+
+/// `outer` lines, then an inner loop over `inner` lines, the whole inside an outer
+/// loop; counters in r8 (outer) and r9 (inner), each a constant or a bounded number
+/// from the context, so that exploration and widening both see them. Forward jumps
+/// may leave a loop early.
+fn build_loops(outer: &[Line], inner: &[Line], counts: (u8, u8)) -> String {
+    let counter = |r: u8, c: u8| match c % 4 {
+        0 => format!("mov %r{r}, 3"),
+        1 => format!("mov %r{r}, 70"),
+        2 => format!("ldxb %r{r}, [%r1+{}]\nand %r{r}, 15\nadd %r{r}, 1", 32 + r),
+        _ => format!("ldxb %r{r}, [%r1+{}]\nadd %r{r}, 1", 32 + r),
+    };
+    let mut text = String::from(PROLOGUE);
+    let lines = |t: &String| t.lines().count();
+    let n = outer.len() + inner.len();
+    text.push_str(&counter(8, counts.0));
+    text.push('\n');
+    let outer_head = lines(&text);
+    push_lines(&mut text, outer, n);
+    text.push_str(&counter(9, counts.1));
+    text.push('\n');
+    let inner_head = lines(&text);
+    push_lines(&mut text, inner, n);
+    text.push_str("sub %r9, 1\n");
+    let back = |t: &String, head: usize| head as i64 - lines(t) as i64 - 1;
+    let off = back(&text, inner_head);
+    text.push_str(&format!("jne %r9, 0, {off}\nsub %r8, 1\n"));
+    let off = back(&text, outer_head);
+    text.push_str(&format!("jne %r8, 0, {off}\nexit\n"));
+    text
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(loop_cases()))]
+    #[test]
+    fn accepted_loops_run_safely(
+        outer in proptest::collection::vec(any::<Line>(), 0..8),
+        inner in proptest::collection::vec(any::<Line>(), 1..10),
+        counts in any::<(u8, u8)>(),
+        input in proptest::collection::vec(any::<u8>(), 64),
+    ) {
+        let text = fix_jumps(&build_loops(&outer, &inner, counts));
+        // A small budget for the first pass, so that loops are widened often.
+        check(&text, input, 4_000)?;
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(cases()))]
     #[test]
     fn accepted_programs_run_safely(
-        body in proptest::collection::vec((any::<u8>(), any::<u8>(), any::<u8>(), any::<u8>(), any::<usize>(), any::<bool>()), 1..24),
+        body in proptest::collection::vec(any::<Line>(), 1..24),
         input in proptest::collection::vec(any::<u8>(), 64),
     ) {
         let text = fix_jumps(&build(&body));
-        let insns = assemble(&text).expect("generated text assembles");
-        let mut config = Config::new(host());
-        config.record_states = true;
-        let Ok(report) = verify(&insns, &[], &config) else {
-            count(false, 0);
-            return Ok(());
-        };
-        // The vm's load-time checks are path-insensitive (e.g. definite assignment) and
-        // may refuse what the verifier proved on every feasible path.
-        let Ok(program) = Program::from_insns(insns.clone()) else {
-            count(false, 0);
-            return Ok(());
-        };
-        let vm = Vm::new(VmConfig {
-            instruction_budget: Some(1_000_000),
-            ..VmConfig::default()
-        });
-        let mut mem = input.clone();
-        let mut run = RunInput::default();
-        let addr = mem.as_ptr() as u64;
-        run.memory.add_writable(RegionKind::Input, &mut mem);
-        run.args[0] = addr;
-        let trace = report.trace.expect("trace requested");
-        let mut checker = Checker {
-            trace: &trace,
-            live: live_in(&insns, &config.helpers),
-            regions: Regions {
-                ctx: Some((addr, input.len() as u64)),
-                ..Regions::default()
-            },
-            violation: None,
-            steps: 0,
-        };
-        let value = vm.run_observed(&program, run, &mut checker);
-        count(true, checker.steps);
-        let value = match value {
-            Ok(v) => v.value,
-            Err(e) => panic!("accepted program faulted: {e}\n{text}"),
-        };
-        if let Some((pc, depth, regs)) = checker.violation {
-            let regs: Vec<String> = regs.iter().enumerate().map(|(r, v)| format!("r{r}={v:#x}")).collect();
-            prop_assert!(
+        check(&text, input, ferrobpf_verifier::verify::KERNEL_INSN_BUDGET)?;
+    }
+}
+
+/// Verifies `text`; if accepted, runs it on `input` in the interpreter, checking
+/// every executed instruction against the recorded states and r0 at the exit.
+fn check(text: &str, input: Vec<u8>, max_insns: usize) -> Result<(), TestCaseError> {
+    let insns = assemble(text).expect("generated text assembles");
+    let mut config = Config::new(host());
+    config.max_insns = max_insns;
+    config.record_states = true;
+    let Ok(report) = verify(&insns, &[], &config) else {
+        count(false, 0);
+        return Ok(());
+    };
+    // The vm's load-time checks are path-insensitive (e.g. definite assignment) and
+    // may refuse what the verifier proved on every feasible path.
+    let Ok(program) = Program::from_insns(insns.clone()) else {
+        count(false, 0);
+        return Ok(());
+    };
+    let vm = Vm::new(VmConfig {
+        instruction_budget: Some(1_000_000),
+        ..VmConfig::default()
+    });
+    let mut mem = input.clone();
+    let mut run = RunInput::default();
+    let addr = mem.as_ptr() as u64;
+    run.memory.add_writable(RegionKind::Input, &mut mem);
+    run.args[0] = addr;
+    let trace = report.trace.expect("trace requested");
+    let mut checker = Checker {
+        trace: &trace,
+        live: live_in(&insns, &config.helpers),
+        regions: Regions {
+            ctx: Some((addr, input.len() as u64)),
+            ..Regions::default()
+        },
+        violation: None,
+        steps: 0,
+    };
+    let value = vm.run_observed(&program, run, &mut checker);
+    count(true, checker.steps);
+    let value = match value {
+        Ok(v) => v.value,
+        Err(e) => panic!("accepted program faulted: {e}\n{text}"),
+    };
+    if let Some((pc, depth, regs)) = checker.violation {
+        let regs: Vec<String> = regs
+            .iter()
+            .enumerate()
+            .map(|(r, v)| format!("r{r}={v:#x}"))
+            .collect();
+        prop_assert!(
                 false,
                 "registers outside every abstract state at slot {pc} (depth {depth}): {}\nstates there: {:?}\n{text}",
                 regs.join(" "),
                 trace.at(pc)
             );
-        }
-        let exits: Vec<usize> = insns
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| i.spec().semantics == Semantics::Exit)
-            .map(|(pc, _)| pc)
-            .collect();
-        let ok = exits.iter().any(|&pc| {
-            trace.at(pc).iter().any(|s| s.depth == 0 && match s.regs[0] {
-                RegState::Scalar(sc) => sc.contains(value),
-                _ => false,
-            })
-        });
-        prop_assert!(ok, "r0 = {value:#x} is outside every abstract exit state\n{text}");
     }
+    let exits: Vec<usize> = insns
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.spec().semantics == Semantics::Exit)
+        .map(|(pc, _)| pc)
+        .collect();
+    let ok = exits.iter().any(|&pc| {
+        trace.at(pc).iter().any(|s| {
+            s.depth == 0
+                && match s.regs[0] {
+                    RegState::Scalar(sc) => sc.contains(value),
+                    _ => false,
+                }
+        })
+    });
+    prop_assert!(
+        ok,
+        "r0 = {value:#x} is outside every abstract exit state\n{text}"
+    );
+    Ok(())
 }
