@@ -30,19 +30,21 @@ pub(super) fn trace_printk(
         return err(EINVAL);
     };
     if let Some(sink) = &env.hooks.trace {
-        sink(&text);
+        // Guest bytes (`%c`, `%s`) need not be UTF-8: the sink gets them lossily.
+        sink(&String::from_utf8_lossy(&text));
     }
     Ok(text.len() as u64)
 }
 
 /// Formats `fmt` (bytes up to the first NUL, which must be there) with `args` as
-/// the kernel does; `read(addr, len)` reads guest memory for `%s` and the address
-/// conversions. `None` when the kernel would refuse the format.
+/// the kernel does, into bytes (`%c` and `%s` copy guest bytes as they are);
+/// `read(addr, len)` reads guest memory for `%s` and the address conversions.
+/// `None` when the kernel would refuse the format.
 pub fn format_trace(
     fmt: &[u8],
     args: [u64; 3],
     read: &mut dyn FnMut(u64, usize) -> Option<Vec<u8>>,
-) -> Option<String> {
+) -> Option<Vec<u8>> {
     let end = fmt.iter().position(|&b| b == 0)?;
     let fmt = &fmt[..end];
     if fmt
@@ -51,18 +53,18 @@ pub fn format_trace(
     {
         return None;
     }
-    let mut out = String::new();
+    let mut out = Vec::new();
     let mut next_arg = 0usize;
     let mut i = 0;
     while i < fmt.len() {
         let c = fmt[i];
         i += 1;
         if c != b'%' {
-            out.push(char::from(c));
+            out.push(c);
             continue;
         }
         if fmt.get(i) == Some(&b'%') {
-            out.push('%');
+            out.push(b'%');
             i += 1;
             continue;
         }
@@ -90,7 +92,7 @@ pub fn format_trace(
         let body = match fmt.get(i)? {
             b'c' => {
                 i += 1;
-                char::from(arg as u8).to_string()
+                vec![arg as u8]
             }
             b's' => {
                 i += 1;
@@ -110,7 +112,7 @@ pub fn format_trace(
                 }
                 let conv = *fmt.get(i)?;
                 i += 1;
-                integer(conv, long > 0, arg, &spec)?
+                integer(conv, long > 0, arg, &spec)?.into_bytes()
             }
         };
         spec.pad(&mut out, &body);
@@ -132,22 +134,22 @@ struct Spec {
 }
 
 impl Spec {
-    fn pad(&self, out: &mut String, body: &str) {
+    fn pad(&self, out: &mut Vec<u8>, body: &[u8]) {
         // Padding past the buffer would be truncated anyway: never allocate it.
         let room = BUF.saturating_sub(out.len() + body.len());
         let fill = self.width.saturating_sub(body.len()).min(room);
         if self.left {
-            out.push_str(body);
-            out.extend(std::iter::repeat_n(' ', fill));
-        } else if self.zero && body.starts_with(['-', '+', ' ']) {
+            out.extend_from_slice(body);
+            out.extend(std::iter::repeat_n(b' ', fill));
+        } else if self.zero && matches!(body.first(), Some(b'-' | b'+' | b' ')) {
             let (sign, digits) = body.split_at(1);
-            out.push_str(sign);
-            out.extend(std::iter::repeat_n('0', fill));
-            out.push_str(digits);
+            out.extend_from_slice(sign);
+            out.extend(std::iter::repeat_n(b'0', fill));
+            out.extend_from_slice(digits);
         } else {
-            let c = if self.zero { '0' } else { ' ' };
+            let c = if self.zero { b'0' } else { b' ' };
             out.extend(std::iter::repeat_n(c, fill));
-            out.push_str(body);
+            out.extend_from_slice(body);
         }
     }
 }
@@ -184,12 +186,12 @@ fn integer(conv: u8, long: bool, arg: u64, spec: &Spec) -> Option<String> {
 }
 
 /// Reads a NUL-terminated string of at most `BUF` bytes.
-fn read_string(addr: u64, read: &mut dyn FnMut(u64, usize) -> Option<Vec<u8>>) -> String {
-    let mut s = String::new();
+fn read_string(addr: u64, read: &mut dyn FnMut(u64, usize) -> Option<Vec<u8>>) -> Vec<u8> {
+    let mut s = Vec::new();
     for i in 0..BUF as u64 {
         match read(addr.wrapping_add(i), 1).and_then(|b| b.first().copied()) {
             Some(0) | None => break,
-            Some(b) => s.push(char::from(b)),
+            Some(b) => s.push(b),
         }
     }
     s
@@ -201,7 +203,7 @@ fn pointer(
     rest: &[u8],
     arg: u64,
     read: &mut dyn FnMut(u64, usize) -> Option<Vec<u8>>,
-) -> Option<(String, usize)> {
+) -> Option<(Vec<u8>, usize)> {
     let hex = format!("{arg:016x}");
     Some(match rest {
         [b'k' | b'u', b's', ..] => (read_string(arg, read), 2),
@@ -213,7 +215,7 @@ fn pointer(
             } else {
                 b.iter().map(u8::to_string).collect::<Vec<_>>().join(sep)
             };
-            (text, 2)
+            (text.into_bytes(), 2)
         }
         [b'i' | b'I', b'6', ..] => {
             let b = read(arg, 16)?;
@@ -222,11 +224,11 @@ fn pointer(
                 .map(|g| format!("{:02x}{:02x}", g[0], g[1]))
                 .collect();
             let sep = if rest[0] == b'I' { ":" } else { "" };
-            (groups.join(sep), 2)
+            (groups.join(sep).into_bytes(), 2)
         }
-        [b'x' | b'K', ..] => (hex, 1),
+        [b'x' | b'K', ..] => (hex.into_bytes(), 1),
         [c, ..] if c.is_ascii_alphanumeric() => return None,
-        _ => (hex, 0),
+        _ => (hex.into_bytes(), 0),
     })
 }
 
@@ -235,6 +237,10 @@ mod tests {
     use super::*;
 
     fn fmt(f: &str, args: [u64; 3]) -> Option<String> {
+        fmt_bytes(f, args).map(|b| String::from_utf8(b).expect("ASCII output"))
+    }
+
+    fn fmt_bytes(f: &str, args: [u64; 3]) -> Option<Vec<u8>> {
         let mut bytes = f.as_bytes().to_vec();
         bytes.push(0);
         let mem = b"hello\0world";
@@ -256,6 +262,17 @@ mod tests {
         let out = fmt(&format!("%0{digits}x|%-{digits}d"), [1, 2, 0]).unwrap();
         assert_eq!(out.len(), BUF - 1);
         assert!(out.starts_with("000"));
+    }
+
+    #[test]
+    fn guest_bytes_are_counted_and_cut_as_bytes() {
+        // Found by fuzzing: `%c` of a byte >= 0x80 became a two-byte character, and
+        // cutting the output at 1,023 bytes split it (a panic).
+        let out = fmt_bytes("a%4176cLL", [0xde, 0, 0]).unwrap();
+        assert_eq!(out.len(), BUF - 1);
+        let out = fmt_bytes(&format!("{}%c", "x".repeat(1022)), [0xde, 0, 0]).unwrap();
+        assert_eq!((out.len(), out.last()), (BUF - 1, Some(&0xde)));
+        assert_eq!(fmt_bytes("%c", [0xff, 0, 0]).unwrap(), [0xff]);
     }
 
     #[test]
