@@ -23,6 +23,22 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo build --release --quiet --features aarch64-emulator
 cargo test --workspace --release
 
+# The AArch64 back end as the native one: the JIT and conformance crates built for
+# aarch64-unknown-linux-gnu and run under qemu-aarch64 (installs what it needs).
+bash scripts/aarch64-native.sh
+
+# The fuzz targets: each built (AddressSanitizer) and run briefly, regressions replayed.
+# CI runs them; elsewhere they are opt-in (they install the nightly toolchain).
+smoke=${FERROBPF_FUZZ_SMOKE:-}
+if [ -z "$smoke" ] && [ "${CI:-}" = true ]; then
+    smoke=1
+fi
+if [ "$smoke" = 1 ]; then
+    bash fuzz/smoke.sh
+else
+    echo "skipped: fuzz smoke (CI runs it; FERROBPF_FUZZ_SMOKE=1 runs it here)"
+fi
+
 shared=../shared/conformance/bpf_conformance
 suites=(conformance/tests)
 if [ -d "$shared" ]; then
