@@ -291,11 +291,20 @@ impl<'a> Explorer<'a> {
         Ok(())
     }
 
+    /// A path ended: its stored states have one branch less to explore; those left
+    /// with none are fully explored (and so is their parent, in turn, when it too
+    /// has no branch left).
     fn end_path(&mut self, cp: Option<usize>) {
         let mut cur = cp;
         while let Some(i) = cur {
             let c = &mut self.checkpoints[i];
-            c.branches -= 1;
+            // Ending a path twice would be a bug: it must never mark more states
+            // explored than are (nor panic on untrusted input in release builds).
+            debug_assert!(c.branches > 0, "path ended twice at stored state {i}");
+            let Some(left) = c.branches.checked_sub(1) else {
+                break;
+            };
+            c.branches = left;
             if c.branches > 0 {
                 break;
             }
