@@ -6,10 +6,11 @@
 //! reason. Exit 0 when all are accepted, 1 when any is rejected, 2 on a load error.
 
 use super::{input, print_line, CliError};
-use ferrobpf::embed::{map_info, verifier_type};
+use ferrobpf::embed::{inner_map_infos, map_info, verifier_type};
 use ferrobpf_elf::Object;
 use ferrobpf_verifier::{verify, Config, MapInfo, ProgType};
 use ferrobpf_vm::Insn;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -47,6 +48,15 @@ enum Format {
     Tsv,
 }
 
+/// The maps of a file as the verifier sees them.
+#[derive(Default)]
+struct Maps {
+    /// By the index `map_idx` names.
+    infos: Vec<MapInfo>,
+    /// Inner maps of maps of maps, by the outer map's index.
+    inner: BTreeMap<u32, MapInfo>,
+}
+
 /// One program to verify.
 struct Target {
     name: String,
@@ -79,9 +89,10 @@ pub fn memory_type(len: usize) -> Result<ProgType, CliError> {
 }
 
 /// The verifier's settings for `target`: `forced` type, else the target's, else
-/// `fallback` when neither names one.
+/// `fallback` when neither names one; with the file's inner maps.
 fn config(
     target: &Target,
+    maps: &Maps,
     forced: Option<&ProgType>,
     fallback: &ProgType,
     privileged: bool,
@@ -90,11 +101,13 @@ fn config(
         .or(target.prog_type.as_ref())
         .unwrap_or(fallback)
         .clone();
-    if privileged {
+    let mut config = if privileged {
         Config::privileged(prog_type)
     } else {
         Config::new(prog_type)
-    }
+    };
+    config.inner_maps = maps.inner.clone();
+    config
 }
 
 /// Verifies the program `ferrobpf run` runs (the first of the file), as an
@@ -117,8 +130,8 @@ pub fn check_first(
     };
     Ok(verify(
         &target.insns,
-        &maps,
-        &config(target, forced, &fallback, privileged),
+        &maps.infos,
+        &config(target, &maps, forced, &fallback, privileged),
     )
     .err()
     .map(|r| {
@@ -137,12 +150,13 @@ pub fn main(args: Args) -> Result<ExitCode, CliError> {
     for target in targets {
         let mut config = config(
             &target,
+            &maps,
             forced.as_ref(),
             &ProgType::SocketFilter,
             args.privileged,
         );
         config.log_level = args.log.unwrap_or(0);
-        let (verdict, stats, reason, log) = match verify(&target.insns, &maps, &config) {
+        let (verdict, stats, reason, log) = match verify(&target.insns, &maps.infos, &config) {
             Ok(report) => ("accepted", report.stats, String::new(), report.log),
             Err(rejection) => {
                 any_rejected = true;
@@ -174,7 +188,7 @@ pub fn main(args: Args) -> Result<ExitCode, CliError> {
 }
 
 /// The programs of the file and the maps they reference.
-fn targets(file: &Path, section: Option<&str>) -> Result<(Vec<Target>, Vec<MapInfo>), CliError> {
+fn targets(file: &Path, section: Option<&str>) -> Result<(Vec<Target>, Maps), CliError> {
     let bytes = input::read(file)?;
     if input::kind_of(&bytes) != input::Kind::Elf {
         let loaded = input::decode(file, bytes)?;
@@ -184,13 +198,16 @@ fn targets(file: &Path, section: Option<&str>) -> Result<(Vec<Target>, Vec<MapIn
             prog_type: None,
             insns: loaded.insns,
         };
-        return Ok((vec![target], Vec::new()));
+        return Ok((vec![target], Maps::default()));
     }
     let object = Object::parse(&bytes).map_err(|source| CliError::Elf {
         path: file.to_path_buf(),
         source,
     })?;
-    let maps = object.maps().iter().map(map_info).collect();
+    let maps = Maps {
+        infos: object.maps().iter().map(map_info).collect(),
+        inner: inner_map_infos(object.maps()),
+    };
     let programs = object.programs();
     let per_section = |section: &str| programs.iter().filter(|p| p.section == section).count();
     let targets = programs

@@ -45,4 +45,4 @@ pub use maps::MapRef;
 pub use object::Object;
 pub use options::{EngineKind, Options, DEFAULT_MAX_MAP_MEMORY};
 pub use program::{Program, RunReport};
-pub use verify::{map_info, verifier_type};
+pub use verify::{inner_map_infos, map_info, verifier_type};

@@ -4,7 +4,7 @@ use super::error::EmbedError;
 use super::maps::{spec_of, MapRef};
 use super::options::{EngineKind, Options};
 use super::program::Program;
-use super::verify::map_info;
+use super::verify::{inner_map_infos, map_info};
 use ferrobpf_elf::{ProgramType, RelocationKind, SlotValue};
 use ferrobpf_verifier::MapInfo;
 use ferrobpf_vm::helpers::{Helper, HelperRegistry};
@@ -15,6 +15,7 @@ use ferrobpf_vm::linux::{prepare, HelperEnv, MapResolver, PrepareError};
 use ferrobpf_vm::maps::{MapError, MapId, MapSpec, MapTable};
 use ferrobpf_vm::program::{LoadError, Program as VmProgram};
 use ferrobpf_vm::Insn;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// One map of the object.
@@ -83,6 +84,8 @@ pub(crate) struct Inner {
     pub license: Option<String>,
     /// The maps as the verifier sees them, by the index `map_idx` names.
     pub map_infos: Vec<MapInfo>,
+    /// The inner maps of maps of maps, by the outer map's index.
+    pub inner_map_infos: BTreeMap<u32, MapInfo>,
     /// The host helpers, for the verifier's prototypes.
     pub host_helpers: Vec<(u32, Helper)>,
 }
@@ -186,6 +189,7 @@ impl Object {
                 engine: options.engine,
                 license: elf.license().map(str::to_string),
                 map_infos: elf.maps().iter().map(map_info).collect(),
+                inner_map_infos: inner_map_infos(elf.maps()),
                 host_helpers: options.helpers.into_iter().collect(),
             }),
         })

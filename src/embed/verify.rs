@@ -10,6 +10,7 @@ use super::program::Program;
 use ferrobpf_elf::{MapDef, ProgramType};
 use ferrobpf_verifier::stats::Stats;
 use ferrobpf_verifier::{verify, Config, MapInfo, MapType, ProgType};
+use std::collections::BTreeMap;
 
 /// The verifier's view of a map the object defines.
 pub fn map_info(def: &MapDef) -> MapInfo {
@@ -20,6 +21,15 @@ pub fn map_info(def: &MapDef) -> MapInfo {
         max_entries: def.max_entries,
         read_only: def.read_only,
     }
+}
+
+/// The verifier's view of the inner maps of the object's maps of maps, by the
+/// index of the outer map (what a lookup in that map returns).
+pub fn inner_map_infos(defs: &[MapDef]) -> BTreeMap<u32, MapInfo> {
+    (0u32..)
+        .zip(defs)
+        .filter_map(|(i, def)| Some((i, map_info(def.inner.as_deref()?))))
+        .collect()
 }
 
 /// The verifier's program type for a loader's type; `None` for the types the
@@ -65,9 +75,12 @@ impl Program {
 
     /// Verifies the program with the verifier's settings `config` (program type,
     /// privileges, log, budgets); the object's host helpers are added to its
-    /// helpers.
+    /// helpers, and its inner-map definitions where `config` gives none.
     pub fn verify_with(self, mut config: Config) -> Result<Program, EmbedError> {
         let inner = &self.obj.inner;
+        if config.inner_maps.is_empty() {
+            config.inner_maps = inner.inner_map_infos.clone();
+        }
         for (id, helper) in &inner.host_helpers {
             config
                 .helpers
