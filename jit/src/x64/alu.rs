@@ -1,5 +1,6 @@
 //! Arithmetic, byte order and immediates.
 
+use super::encode::{Group1, IMUL, MOV};
 use super::jumps::Cc;
 use super::regs::host::{RAX, RCX, RDX};
 use super::regs::{host, ADDR, SCRATCH, TMP};
@@ -7,26 +8,6 @@ use super::X64;
 use crate::lower::masm::{DivOp, Operand, Reg as BpfReg};
 use dynasmrt::{DynasmApi, DynasmLabelApi};
 use ferrobpf_vm::isa::{AluOp, Width};
-
-/// `dst op= src` for the two-operand x86 forms (add, sub, or, and, xor).
-macro_rules! binop {
-    ($self:ident, $mn:ident, $w64:expr, $d:expr, $src:expr) => {
-        match ($w64, $src) {
-            (true, Operand::Reg(s)) => x64!($self.ops, $mn Rq($d), Rq(host(s))),
-            (false, Operand::Reg(s)) => x64!($self.ops, $mn Rd($d), Rd(host(s))),
-            (true, Operand::Imm(i)) => match i8::try_from(i) {
-                Ok(b) => x64!($self.ops, $mn Rq($d), BYTE b),
-                Err(_) => x64!($self.ops, $mn Rq($d), DWORD i),
-            },
-            (false, Operand::Imm(i)) => match i8::try_from(i) {
-                Ok(b) => x64!($self.ops, $mn Rd($d), BYTE b),
-                Err(_) => x64!($self.ops, $mn Rd($d), DWORD i),
-            },
-            (true, Operand::Scratch) => x64!($self.ops, $mn Rq($d), Rq(SCRATCH)),
-            (false, Operand::Scratch) => x64!($self.ops, $mn Rd($d), Rd(SCRATCH)),
-        }
-    };
-}
 
 /// Shift of `$d` by a masked immediate, or by a register through BMI2 or rcx.
 macro_rules! shift {
@@ -82,9 +63,9 @@ impl X64 {
 
     pub(super) fn emit_load_imm64(&mut self, d: u8, value: i64) {
         if value == 0 {
-            x64!(self.ops, xor Rd(d), Rd(d));
+            self.ops.rr(Group1::Xor as u8 * 8 + 1, false, d, d);
         } else if let Ok(v) = u32::try_from(value) {
-            x64!(self.ops, mov Rd(d), DWORD v as i32);
+            self.ops.mov_imm32(d, v);
         } else if let Ok(v) = i32::try_from(value) {
             x64!(self.ops, mov Rq(d), DWORD v);
         } else {
@@ -97,11 +78,11 @@ impl X64 {
         let w64 = width == Width::W64;
         match op {
             AluOp::Mov => self.emit_mov(w64, d, src),
-            AluOp::Add => binop!(self, add, w64, d, src),
-            AluOp::Sub => binop!(self, sub, w64, d, src),
-            AluOp::Or => binop!(self, or, w64, d, src),
-            AluOp::And => binop!(self, and, w64, d, src),
-            AluOp::Xor => binop!(self, xor, w64, d, src),
+            AluOp::Add => self.binop(Group1::Add, w64, d, src),
+            AluOp::Sub => self.binop(Group1::Sub, w64, d, src),
+            AluOp::Or => self.binop(Group1::Or, w64, d, src),
+            AluOp::And => self.binop(Group1::And, w64, d, src),
+            AluOp::Xor => self.binop(Group1::Xor, w64, d, src),
             AluOp::Mul => self.emit_mul(w64, d, src),
             AluOp::Lsh => shift!(self, shl, shlx, w64, d, src),
             AluOp::Rsh => shift!(self, shr, shrx, w64, d, src),
@@ -116,26 +97,31 @@ impl X64 {
         }
     }
 
+    /// `d op= src` for the two-operand group-1 forms (add, sub, or, and, xor).
+    fn binop(&mut self, op: Group1, w64: bool, d: u8, src: Operand) {
+        match src {
+            Operand::Reg(s) => self.ops.rr(op as u8 * 8 + 1, w64, d, host(s)),
+            Operand::Scratch => self.ops.rr(op as u8 * 8 + 1, w64, d, SCRATCH),
+            Operand::Imm(i) => self.ops.ri(op, w64, d, i),
+        }
+    }
+
     fn emit_mov(&mut self, w64: bool, d: u8, src: Operand) {
         match (w64, src) {
             (true, Operand::Reg(s)) if host(s) == d => {}
-            (true, Operand::Reg(s)) => x64!(self.ops, mov Rq(d), Rq(host(s))),
-            (false, Operand::Reg(s)) => x64!(self.ops, mov Rd(d), Rd(host(s))),
+            (_, Operand::Reg(s)) => self.ops.rr(MOV, w64, d, host(s)),
             (true, Operand::Imm(i)) => self.emit_load_imm64(d, i64::from(i)),
             (false, Operand::Imm(i)) => self.emit_load_imm64(d, i64::from(i as u32)),
-            (true, Operand::Scratch) => x64!(self.ops, mov Rq(d), Rq(SCRATCH)),
-            (false, Operand::Scratch) => x64!(self.ops, mov Rd(d), Rd(SCRATCH)),
+            (_, Operand::Scratch) => self.ops.rr(MOV, w64, d, SCRATCH),
         }
     }
 
     fn emit_mul(&mut self, w64: bool, d: u8, src: Operand) {
         match (w64, src) {
-            (true, Operand::Reg(s)) => x64!(self.ops, imul Rq(d), Rq(host(s))),
-            (false, Operand::Reg(s)) => x64!(self.ops, imul Rd(d), Rd(host(s))),
+            (_, Operand::Reg(s)) => self.ops.rr_reg_dst(&IMUL, w64, d, host(s)),
             (true, Operand::Imm(i)) => x64!(self.ops, imul Rq(d), Rq(d), DWORD i),
             (false, Operand::Imm(i)) => x64!(self.ops, imul Rd(d), Rd(d), DWORD i),
-            (true, Operand::Scratch) => x64!(self.ops, imul Rq(d), Rq(SCRATCH)),
-            (false, Operand::Scratch) => x64!(self.ops, imul Rd(d), Rd(SCRATCH)),
+            (_, Operand::Scratch) => self.ops.rr_reg_dst(&IMUL, w64, d, SCRATCH),
         }
     }
 

@@ -1,5 +1,6 @@
 //! Jumps, fused compare-and-branch, calls, exit and budget metering.
 
+use super::encode::{Group1, CMP, TEST};
 use super::jumps::Cc;
 use super::regs::{host, ARGS, CTX, FRAME_SAVED, SCRATCH};
 use super::{OutOfLine, X64};
@@ -26,20 +27,14 @@ impl X64 {
         let w64 = width == Width::W64;
         let test = cond == JmpCond::Set;
         match (test, w64, src) {
-            (false, true, Operand::Imm(0)) => x64!(self.ops, test Rq(d), Rq(d)),
-            (false, false, Operand::Imm(0)) => x64!(self.ops, test Rd(d), Rd(d)),
-            (false, true, Operand::Imm(i)) => x64!(self.ops, cmp Rq(d), DWORD i),
-            (false, false, Operand::Imm(i)) => x64!(self.ops, cmp Rd(d), DWORD i),
-            (false, true, Operand::Reg(s)) => x64!(self.ops, cmp Rq(d), Rq(host(s))),
-            (false, false, Operand::Reg(s)) => x64!(self.ops, cmp Rd(d), Rd(host(s))),
-            (false, true, Operand::Scratch) => x64!(self.ops, cmp Rq(d), Rq(SCRATCH)),
-            (false, false, Operand::Scratch) => x64!(self.ops, cmp Rd(d), Rd(SCRATCH)),
+            (false, _, Operand::Imm(0)) => self.ops.rr(TEST, w64, d, d),
+            (false, _, Operand::Imm(i)) => self.ops.ri(Group1::Cmp, w64, d, i),
+            (false, _, Operand::Reg(s)) => self.ops.rr(CMP, w64, d, host(s)),
+            (false, _, Operand::Scratch) => self.ops.rr(CMP, w64, d, SCRATCH),
             (true, true, Operand::Imm(i)) => x64!(self.ops, test Rq(d), DWORD i),
             (true, false, Operand::Imm(i)) => x64!(self.ops, test Rd(d), DWORD i),
-            (true, true, Operand::Reg(s)) => x64!(self.ops, test Rq(d), Rq(host(s))),
-            (true, false, Operand::Reg(s)) => x64!(self.ops, test Rd(d), Rd(host(s))),
-            (true, true, Operand::Scratch) => x64!(self.ops, test Rq(d), Rq(SCRATCH)),
-            (true, false, Operand::Scratch) => x64!(self.ops, test Rd(d), Rd(SCRATCH)),
+            (true, _, Operand::Reg(s)) => self.ops.rr(TEST, w64, d, host(s)),
+            (true, _, Operand::Scratch) => self.ops.rr(TEST, w64, d, SCRATCH),
         }
         let cc = match cond {
             JmpCond::Eq => Cc::E,

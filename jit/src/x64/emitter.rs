@@ -71,9 +71,24 @@ impl Emitter {
         self.bytes.len()
     }
 
+    /// Appends encoded bytes.
+    #[inline]
+    pub fn append(&mut self, bytes: &[u8]) {
+        self.bytes.extend_from_slice(bytes);
+    }
+
     /// A new, unbound label.
     pub fn new_dynamic_label(&mut self) -> DynamicLabel {
         self.labels.new_dynamic_label()
+    }
+
+    /// Displacement of a two-byte short jump (opcode, rel8) emitted here to `target`,
+    /// if the label is already bound (a backward jump) and near enough.
+    #[inline]
+    pub fn short_to(&self, target: DynamicLabel) -> Option<i8> {
+        let to = self.labels.resolve_dynamic(target).ok()?.0;
+        let rel = isize::try_from(to).ok()? - isize::try_from(self.bytes.len() + 2).ok()?;
+        i8::try_from(rel).ok()
     }
 
     /// Four bytes to become the displacement from their end to `target`.
@@ -235,6 +250,19 @@ mod tests {
         let mut code = vec![0; ours.len()];
         ours.write_to(&mut code).unwrap();
         assert_eq!(code, theirs.finalize().unwrap());
+    }
+
+    #[test]
+    fn short_form_only_backward_and_in_reach() {
+        let mut e = Emitter::default();
+        let back = e.new_dynamic_label();
+        let ahead = e.new_dynamic_label();
+        e.dynamic_label(back);
+        e.append(&[0x90; 10]);
+        assert_eq!(e.short_to(back), Some(-12));
+        assert_eq!(e.short_to(ahead), None);
+        e.append(&[0x90; 200]);
+        assert_eq!(e.short_to(back), None);
     }
 
     #[test]

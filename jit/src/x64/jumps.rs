@@ -1,7 +1,8 @@
 //! Jumps and calls to labels, with their 32-bit displacements patched by the back end
 //! itself ([`Emitter::rel32`](super::emitter::Emitter::rel32)): one compact record per
 //! jump and one pass at the end. The encodings are the ones dynasm-rs emits for a
-//! jump to a dynamic label.
+//! jump to a dynamic label, except that a backward jump whose target is within
+//! reach of a rel8 takes the two-byte short form (loop back-edges).
 
 use super::X64;
 use dynasmrt::{DynamicLabel, DynasmApi};
@@ -33,16 +34,26 @@ pub enum Cc {
 }
 
 impl X64 {
-    /// `jcc target` (rel32).
+    /// `jcc target`: rel8 backward when it reaches, else rel32.
     pub(super) fn jcc(&mut self, cc: Cc, target: DynamicLabel) {
-        self.ops.extend([0x0f, 0x80 | cc as u8]);
-        self.ops.rel32(target);
+        match self.ops.short_to(target) {
+            Some(rel) => self.ops.append(&[0x70 | cc as u8, rel as u8]),
+            None => {
+                self.ops.append(&[0x0f, 0x80 | cc as u8]);
+                self.ops.rel32(target);
+            }
+        }
     }
 
-    /// `jmp target` (rel32).
+    /// `jmp target`: rel8 backward when it reaches, else rel32.
     pub(super) fn jmp(&mut self, target: DynamicLabel) {
-        self.ops.push(0xe9);
-        self.ops.rel32(target);
+        match self.ops.short_to(target) {
+            Some(rel) => self.ops.append(&[0xeb, rel as u8]),
+            None => {
+                self.ops.push(0xe9);
+                self.ops.rel32(target);
+            }
+        }
     }
 
     /// `call target` (rel32).

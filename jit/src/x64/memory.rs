@@ -18,45 +18,6 @@ use crate::lower::masm::{Access, Check, Operand, Reg as BpfReg};
 use dynasmrt::{DynasmApi, DynasmLabelApi};
 use ferrobpf_vm::isa::{AtomicOp, Size};
 
-/// A load of `$size` into `$d` from the memory operand `$mem`.
-macro_rules! load {
-    ($self:ident, $d:expr, $size:expr, $signed:expr, [$($mem:tt)*]) => {
-        match ($size, $signed) {
-            (Size::B, false) => x64!($self.ops, movzx Rd($d), BYTE [$($mem)*]),
-            (Size::B, true) => x64!($self.ops, movsx Rq($d), BYTE [$($mem)*]),
-            (Size::H, false) => x64!($self.ops, movzx Rd($d), WORD [$($mem)*]),
-            (Size::H, true) => x64!($self.ops, movsx Rq($d), WORD [$($mem)*]),
-            (Size::W, false) => x64!($self.ops, mov Rd($d), DWORD [$($mem)*]),
-            (Size::W, true) => x64!($self.ops, movsxd Rq($d), DWORD [$($mem)*]),
-            (Size::DW, _) => x64!($self.ops, mov Rq($d), QWORD [$($mem)*]),
-        }
-    };
-}
-
-/// A store of the low `$size` bytes of register `$s` to `$mem`.
-macro_rules! store_reg {
-    ($self:ident, $size:expr, $s:expr, [$($mem:tt)*]) => {
-        match $size {
-            Size::B => x64!($self.ops, mov BYTE [$($mem)*], Rb($s)),
-            Size::H => x64!($self.ops, mov WORD [$($mem)*], Rw($s)),
-            Size::W => x64!($self.ops, mov DWORD [$($mem)*], Rd($s)),
-            Size::DW => x64!($self.ops, mov QWORD [$($mem)*], Rq($s)),
-        }
-    };
-}
-
-/// A store of the immediate `$i` (sign-extended for 8 bytes) to `$mem`.
-macro_rules! store_imm {
-    ($self:ident, $size:expr, $i:expr, [$($mem:tt)*]) => {
-        match $size {
-            Size::B => x64!($self.ops, mov BYTE [$($mem)*], BYTE $i as i8),
-            Size::H => x64!($self.ops, mov WORD [$($mem)*], WORD $i as i16),
-            Size::W => x64!($self.ops, mov DWORD [$($mem)*], DWORD $i),
-            Size::DW => x64!($self.ops, mov QWORD [$($mem)*], DWORD $i),
-        }
-    };
-}
-
 impl X64 {
     /// The base register and displacement addressing `access`, after its check.
     fn address(&mut self, access: Access, store: bool) -> (u8, i32) {
@@ -87,28 +48,16 @@ impl X64 {
     }
 
     pub(super) fn emit_load(&mut self, access: Access, dst: BpfReg, signed: bool) {
-        let d = host(dst);
-        match self.address(access, false) {
-            (ADDR, _) => load!(self, d, access.size, signed, [r11]),
-            (b, o) => load!(self, d, access.size, signed, [Rq(b) + o]),
-        }
+        let (b, o) = self.address(access, false);
+        self.ops.load(access.size, signed, host(dst), b, o);
     }
 
     pub(super) fn emit_store(&mut self, access: Access, src: Operand) {
-        let s = match src {
-            Operand::Reg(r) => Some(host(r)),
-            Operand::Scratch => Some(SCRATCH),
-            Operand::Imm(_) => None,
-        };
-        let imm = match src {
-            Operand::Imm(i) => i,
-            _ => 0,
-        };
-        match (self.address(access, true), s) {
-            ((ADDR, _), Some(s)) => store_reg!(self, access.size, s, [r11]),
-            ((b, o), Some(s)) => store_reg!(self, access.size, s, [Rq(b) + o]),
-            ((ADDR, _), None) => store_imm!(self, access.size, imm, [r11]),
-            ((b, o), None) => store_imm!(self, access.size, imm, [Rq(b) + o]),
+        let (b, o) = self.address(access, true);
+        match src {
+            Operand::Reg(r) => self.ops.store(access.size, host(r), b, o),
+            Operand::Scratch => self.ops.store(access.size, SCRATCH, b, o),
+            Operand::Imm(i) => self.ops.store_imm(access.size, i, b, o),
         }
     }
 

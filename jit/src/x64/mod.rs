@@ -11,6 +11,7 @@ macro_rules! x64 {
 mod alu;
 mod control;
 mod emitter;
+mod encode;
 mod jumps;
 mod memory;
 mod pool;
