@@ -1,8 +1,12 @@
 //! The byte buffer the x86-64 back end assembles into: dynasm-rs writes through
 //! [`DynasmApi`] and [`DynasmLabelApi`], the back end adds its own rel32 jumps
-//! ([`Emitter::rel32`]), and the finished code is written straight into its
-//! executable mapping with every displacement resolved ([`Emitter::write_to`]), no
-//! staging copy and no per-byte iteration.
+//! ([`Emitter::rel32`]) and whole instructions ([`Emitter::put16`]), and the
+//! finished code is written straight into its executable mapping with every
+//! displacement resolved ([`Emitter::write_to`]), no staging copy and no per-byte
+//! iteration.
+//!
+//! An instruction of the direct encodings is one fixed-size 16-byte store into
+//! reserved room and a length update ([`Emitter::put16`]).
 
 use crate::error::JitError;
 use dynasmrt::components::LabelRegistry;
@@ -30,11 +34,17 @@ struct Reloc {
     kind: X64Relocation,
 }
 
+/// Position of a label not bound yet.
+const UNBOUND: u32 = u32::MAX;
+
 /// Code bytes, labels and the references to patch.
 #[derive(Debug, Default)]
 pub struct Emitter {
     bytes: Vec<u8>,
+    /// Label ids (dynasm-rs's type); the positions are in `bound`.
     labels: LabelRegistry,
+    /// Where each label is bound, [`UNBOUND`] until it is.
+    bound: Vec<u32>,
     jumps: Vec<Jump>,
     relocs: Vec<Reloc>,
     error: Option<String>,
@@ -46,6 +56,7 @@ impl Emitter {
         Emitter {
             bytes: Vec::with_capacity(bytes),
             labels: LabelRegistry::with_capacity(0, 0, labels),
+            bound: Vec::with_capacity(labels),
             jumps: Vec::with_capacity(jumps),
             relocs: Vec::new(),
             error: None,
@@ -56,6 +67,7 @@ impl Emitter {
     pub fn clear(&mut self) {
         self.bytes.clear();
         self.labels.clear();
+        self.bound.clear();
         self.jumps.clear();
         self.relocs.clear();
         self.error = None;
@@ -71,6 +83,15 @@ impl Emitter {
         self.bytes.len()
     }
 
+    /// Appends the first `len` of `bytes` (one instruction, at most 16 bytes): a
+    /// fixed-size store and a truncation, no call to `memcpy`.
+    #[inline(always)]
+    pub fn put16(&mut self, bytes: &[u8; 16], len: usize) {
+        let end = self.bytes.len() + len.min(16);
+        self.bytes.extend_from_slice(bytes);
+        self.bytes.truncate(end);
+    }
+
     /// Appends encoded bytes.
     #[inline]
     pub fn append(&mut self, bytes: &[u8]) {
@@ -79,14 +100,24 @@ impl Emitter {
 
     /// A new, unbound label.
     pub fn new_dynamic_label(&mut self) -> DynamicLabel {
+        self.bound.push(UNBOUND);
         self.labels.new_dynamic_label()
+    }
+
+    /// Where `label` is bound, if it is.
+    #[inline]
+    fn position(&self, label: DynamicLabel) -> Option<usize> {
+        match self.bound.get(label.get_id()) {
+            Some(&at) if at != UNBOUND => Some(at as usize),
+            _ => None,
+        }
     }
 
     /// Displacement of a two-byte short jump (opcode, rel8) emitted here to `target`,
     /// if the label is already bound (a backward jump) and near enough.
     #[inline]
     pub fn short_to(&self, target: DynamicLabel) -> Option<i8> {
-        let to = self.labels.resolve_dynamic(target).ok()?.0;
+        let to = self.position(target)?;
         let rel = isize::try_from(to).ok()? - isize::try_from(self.bytes.len() + 2).ok()?;
         i8::try_from(rel).ok()
     }
@@ -96,7 +127,7 @@ impl Emitter {
     pub fn rel32(&mut self, target: DynamicLabel) {
         let at = u32::try_from(self.bytes.len()).unwrap_or(u32::MAX);
         self.jumps.push(Jump { at, to: target });
-        self.bytes.extend_from_slice(&[0; 4]);
+        self.append(&[0; 4]);
     }
 
     /// Copies the code into `dst` (exactly [`len`](Self::len) bytes) and writes every
@@ -130,10 +161,9 @@ impl Emitter {
 
     fn target(&self, label: DynamicLabel) -> Result<isize, JitError> {
         let offset = self
-            .labels
-            .resolve_dynamic(label)
-            .map_err(|e| JitError::Emit(e.to_string()))?;
-        isize::try_from(offset.0).map_err(|_| emit_error("code too large"))
+            .position(label)
+            .ok_or_else(|| emit_error("jump to a label never bound"))?;
+        isize::try_from(offset).map_err(|_| emit_error("code too large"))
     }
 
     fn fail(&mut self, what: &str) {
@@ -171,10 +201,8 @@ impl DynasmApi for Emitter {
     }
 
     fn align(&mut self, alignment: usize, with: u8) {
-        let misalign = self.bytes.len() % alignment.max(1);
-        if misalign != 0 {
-            let pad = alignment - misalign;
-            self.bytes.resize(self.bytes.len() + pad, with);
+        while !self.bytes.len().is_multiple_of(alignment.max(1)) {
+            self.bytes.push(with);
         }
     }
 }
@@ -191,9 +219,11 @@ impl DynasmLabelApi for Emitter {
     }
 
     fn dynamic_label(&mut self, id: DynamicLabel) {
-        let offset = self.offset();
-        if let Err(e) = self.labels.define_dynamic(id, offset) {
-            self.fail(&e.to_string());
+        let at = u32::try_from(self.bytes.len()).unwrap_or(UNBOUND);
+        match self.bound.get_mut(id.get_id()) {
+            Some(slot) if *slot == UNBOUND => *slot = at,
+            Some(_) => self.fail("label bound twice"),
+            None => self.fail("unknown label"),
         }
     }
 

@@ -100,7 +100,7 @@ impl Insn {
     }
 
     fn emit(&self, ops: &mut Emitter) {
-        ops.append(self.bytes.get(..self.len).unwrap_or(&[]));
+        ops.put16(&self.bytes, self.len);
     }
 }
 
