@@ -122,6 +122,22 @@ impl Emitter {
         i8::try_from(rel).ok()
     }
 
+    /// Overwrites already emitted bytes at `at` (a template's variable field).
+    #[inline]
+    pub fn patch(&mut self, at: usize, bytes: &[u8]) {
+        if let Some(dst) = self.bytes.get_mut(at..at + bytes.len()) {
+            dst.copy_from_slice(bytes);
+        }
+    }
+
+    /// The already emitted four bytes at `at` become the displacement from their
+    /// end to `target`.
+    #[inline]
+    pub fn rel32_at(&mut self, at: usize, target: DynamicLabel) {
+        let at = u32::try_from(at).unwrap_or(u32::MAX);
+        self.jumps.push(Jump { at, to: target });
+    }
+
     /// Four bytes to become the displacement from their end to `target`.
     #[inline]
     pub fn rel32(&mut self, target: DynamicLabel) {

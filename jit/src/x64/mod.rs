@@ -14,6 +14,7 @@ mod emitter;
 mod encode;
 mod jumps;
 mod memory;
+mod miss;
 mod pool;
 pub mod regs;
 mod stubs;
@@ -93,6 +94,8 @@ pub struct X64 {
     runtime: Runtime,
     features: Features,
     out_of_line: Vec<OutOfLine>,
+    /// The window-miss template and its frame size (kept across compilations).
+    miss: Option<(i32, miss::MissTemplate)>,
     fault_exit: DynamicLabel,
     lookup_stub: Option<DynamicLabel>,
 }
@@ -106,6 +109,7 @@ impl X64 {
         let pool::Buffers {
             mut ops,
             out_of_line,
+            miss,
         } = pool::Buffers::take(insns);
         let fault_exit = ops.new_dynamic_label();
         X64 {
@@ -114,6 +118,7 @@ impl X64 {
             runtime,
             features,
             out_of_line,
+            miss,
             fault_exit,
             lookup_stub: None,
         }

@@ -7,6 +7,7 @@
 //! program does not pin its memory.
 
 use super::emitter::Emitter;
+use super::miss::MissTemplate;
 use super::OutOfLine;
 use std::cell::Cell;
 
@@ -19,6 +20,8 @@ pub struct Buffers {
     pub ops: Emitter,
     /// Slow paths placed after the program body.
     pub out_of_line: Vec<OutOfLine>,
+    /// The last window-miss template, for the frame size it was built for.
+    pub miss: Option<(i32, MissTemplate)>,
 }
 
 thread_local! {
@@ -38,6 +41,7 @@ impl Buffers {
                     insns.saturating_mul(2),
                 ),
                 out_of_line: Vec::with_capacity(insns / 4),
+                miss: None,
             }
         })
     }

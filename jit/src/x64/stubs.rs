@@ -1,7 +1,7 @@
 //! What follows the program body: out-of-line slow paths, the shared lookup stub, the
 //! entry glue and the fault exit.
 
-use super::jumps::Cc;
+use super::miss::MissTemplate;
 use super::regs::{host, ADDR, CTX, SCRATCH, TMP};
 use super::{pool, OutOfLine, X64};
 use crate::code::CodeBuffer;
@@ -29,23 +29,14 @@ impl X64 {
                     size,
                 } => {
                     let stub = self.lookup_stub.unwrap_or(fault_exit);
-                    let slow = self.ops.new_dynamic_label();
                     let frame = self.runtime.frame_size;
-                    x64!(self.ops,
-                        =>entry
-                        ; lea Rq(TMP), [rbp - frame]
-                        ; cmp r11, Rq(TMP)
-                    );
-                    self.jcc(Cc::B, slow);
-                    x64!(self.ops,
-                        mov Rq(TMP), QWORD [r12 + offsets::STACK_TOP]
-                        ; sub Rq(TMP), DWORD size
-                        ; cmp r11, Rq(TMP)
-                    );
-                    self.jcc(Cc::Be, resume);
-                    x64!(self.ops, =>slow ; mov Rq(TMP), QWORD packed as i64);
-                    self.call(stub);
-                    self.jmp(resume);
+                    if self.miss.as_ref().is_none_or(|(f, _)| *f != frame) {
+                        self.miss = Some((frame, MissTemplate::new(frame)?));
+                    }
+                    if let Some((_, t)) = &self.miss {
+                        self.ops.dynamic_label(entry);
+                        t.emit(&mut self.ops, size, packed, resume, stub);
+                    }
                 }
                 OutOfLine::PlainAtomic {
                     entry,
@@ -118,6 +109,7 @@ impl X64 {
         pool::Buffers {
             ops: self.ops,
             out_of_line: self.out_of_line,
+            miss: self.miss,
         }
         .give_back();
         Ok(buffer)
