@@ -122,6 +122,11 @@ impl Emitter {
         i8::try_from(rel).ok()
     }
 
+    /// The code so far, its jumps and label references not yet resolved.
+    pub fn unresolved(&self) -> &[u8] {
+        &self.bytes
+    }
+
     /// Overwrites already emitted bytes at `at` (a template's variable field).
     #[inline]
     pub fn patch(&mut self, at: usize, bytes: &[u8]) {

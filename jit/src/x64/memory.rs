@@ -9,10 +9,10 @@
 //! fault.
 
 use super::jumps::Cc;
+use super::miss::WindowCheck;
 use super::regs::host::RAX;
 use super::regs::{host, ADDR, SCRATCH, TMP};
 use super::{OutOfLine, X64};
-use crate::context::offsets;
 use crate::fault::{pack_miss, size_log2};
 use crate::lower::masm::{Access, Check, Operand, Reg as BpfReg};
 use dynasmrt::{DynasmApi, DynasmLabelApi};
@@ -27,14 +27,17 @@ impl X64 {
             return (base, off);
         }
         let log2 = size_log2(access.size);
-        let (start, last) = offsets::window(store, usize::from(log2));
         let miss = self.ops.new_dynamic_label();
         let resume = self.ops.new_dynamic_label();
-        x64!(self.ops, lea r11, [Rq(base) + off] ; cmp r11, QWORD [r12 + start]);
-        self.jcc(Cc::B, miss);
-        x64!(self.ops, cmp r11, QWORD [r12 + last]);
-        self.jcc(Cc::A, miss);
-        x64!(self.ops, =>resume);
+        x64!(self.ops, lea r11, [Rq(base) + off]);
+        if self.checks.is_empty() {
+            self.checks = WindowCheck::all();
+        }
+        // One template per kind and size: `log2` is at most 3.
+        if let Some(check) = self.checks.get(usize::from(store) * 4 + usize::from(log2)) {
+            check.emit(&mut self.ops, miss);
+        }
+        self.ops.dynamic_label(resume);
         self.out_of_line.push(OutOfLine::Miss {
             entry: miss,
             resume,

@@ -3,6 +3,10 @@
 //! then copied per access with the access's size, packed miss and jumps patched in:
 //! a copy and five patches instead of ten instructions assembled one by one.
 //!
+//! The inline half of the check (the address against the window of its kind and
+//! size, in the context block) is a template too, one per kind and size
+//! ([`WindowCheck`]).
+//!
 //! The code: if the address is in the live stack (at or above one frame below r10,
 //! and its last byte at or below the stack top) resume at once; else load the packed
 //! miss into TMP and call the lookup stub, then resume.
@@ -91,9 +95,76 @@ impl MissTemplate {
     }
 }
 
+/// The inline window check of one access kind and size, after the address is in
+/// ADDR: `cmp r11, [r12 + start]; jb miss; cmp r11, [r12 + last]; ja miss`.
+#[derive(Clone, Debug)]
+pub struct WindowCheck {
+    code: Vec<u8>,
+    /// rel32 fields of the two jumps to the miss path.
+    miss_at: [usize; 2],
+}
+
+impl WindowCheck {
+    /// The checks of every kind and size, indexed by `4 * store + log2(size)`.
+    pub fn all() -> Vec<WindowCheck> {
+        (0..8)
+            .map(|kind| {
+                let (start, last) = offsets::window(kind >= 4, kind % 4);
+                WindowCheck::new(start, last)
+            })
+            .collect()
+    }
+
+    /// The check against the window whose bounds are at `start` and `last` in the
+    /// context block.
+    pub fn new(start: i32, last: i32) -> WindowCheck {
+        let mut t = Emitter::default();
+        x64!(t, cmp r11, QWORD [r12 + start]);
+        t.append(&[0x0f, 0x82, 0, 0, 0, 0]);
+        let first = t.len() - 4;
+        x64!(t, cmp r11, QWORD [r12 + last]);
+        t.append(&[0x0f, 0x87, 0, 0, 0, 0]);
+        let second = t.len() - 4;
+        WindowCheck {
+            code: t.unresolved().to_vec(),
+            miss_at: [first, second],
+        }
+    }
+
+    /// Appends the check, jumping to `miss` when the address is outside the window.
+    pub fn emit(&self, ops: &mut Emitter, miss: DynamicLabel) {
+        let at = ops.len();
+        ops.append(&self.code);
+        for field in self.miss_at {
+            ops.rel32_at(at + field, miss);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dynasmrt::DynasmLabelApi;
+
+    #[test]
+    fn window_check_matches_the_assembled_sequence() {
+        let check = WindowCheck::new(0x40, 0x48);
+        let mut ops = Emitter::default();
+        let miss = ops.new_dynamic_label();
+        check.emit(&mut ops, miss);
+        ops.dynamic_label(miss);
+        let mut ours = vec![0; ops.len()];
+        ops.write_to(&mut ours).unwrap();
+        let mut theirs = dynasmrt::VecAssembler::<dynasmrt::x64::X64Relocation>::new(0);
+        let l = theirs.new_dynamic_label();
+        // Run-time displacements, as the back end has them (dynasm-rs then keeps disp32).
+        let (start, last) = (0x40i32, 0x48i32);
+        dynasmrt::dynasm!(theirs ; .arch x64
+            ; cmp r11, QWORD [r12 + start] ; jb =>l
+            ; cmp r11, QWORD [r12 + last] ; ja =>l ; =>l
+        );
+        assert_eq!(ours, theirs.finalize().unwrap());
+    }
 
     #[test]
     fn fields_sit_where_the_template_says() {
@@ -114,10 +185,10 @@ mod tests {
         let t = MissTemplate::new(512).unwrap();
         let mut ops = Emitter::default();
         let (resume, stub) = (ops.new_dynamic_label(), ops.new_dynamic_label());
-        dynasmrt::DynasmLabelApi::dynamic_label(&mut ops, resume);
+        ops.dynamic_label(resume);
         ops.push(0x90);
         t.emit(&mut ops, 8, 0x1234, resume, stub);
-        dynasmrt::DynasmLabelApi::dynamic_label(&mut ops, stub);
+        ops.dynamic_label(stub);
         let mut code = vec![0; ops.len()];
         ops.write_to(&mut code).unwrap();
         let base = 1;

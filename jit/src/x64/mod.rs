@@ -96,6 +96,8 @@ pub struct X64 {
     out_of_line: Vec<OutOfLine>,
     /// The window-miss template and its frame size (kept across compilations).
     miss: Option<(i32, miss::MissTemplate)>,
+    /// The inline window checks (kept across compilations; empty until needed).
+    checks: Vec<miss::WindowCheck>,
     fault_exit: DynamicLabel,
     lookup_stub: Option<DynamicLabel>,
 }
@@ -110,6 +112,7 @@ impl X64 {
             mut ops,
             out_of_line,
             miss,
+            checks,
         } = pool::Buffers::take(insns);
         let fault_exit = ops.new_dynamic_label();
         X64 {
@@ -119,6 +122,7 @@ impl X64 {
             features,
             out_of_line,
             miss,
+            checks,
             fault_exit,
             lookup_stub: None,
         }

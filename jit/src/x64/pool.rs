@@ -7,7 +7,7 @@
 //! program does not pin its memory.
 
 use super::emitter::Emitter;
-use super::miss::MissTemplate;
+use super::miss::{MissTemplate, WindowCheck};
 use super::OutOfLine;
 use std::cell::Cell;
 
@@ -22,6 +22,8 @@ pub struct Buffers {
     pub out_of_line: Vec<OutOfLine>,
     /// The last window-miss template, for the frame size it was built for.
     pub miss: Option<(i32, MissTemplate)>,
+    /// The inline window checks.
+    pub checks: Vec<WindowCheck>,
 }
 
 thread_local! {
@@ -42,6 +44,7 @@ impl Buffers {
                 ),
                 out_of_line: Vec::with_capacity(insns / 4),
                 miss: None,
+                checks: Vec::new(),
             }
         })
     }

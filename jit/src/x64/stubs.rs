@@ -110,6 +110,7 @@ impl X64 {
             ops: self.ops,
             out_of_line: self.out_of_line,
             miss: self.miss,
+            checks: self.checks,
         }
         .give_back();
         Ok(buffer)
