@@ -31,17 +31,23 @@ impl JitEngine {
     }
 }
 
+/// Why the host has no JIT back end (`None` on x86-64 and AArch64): the
+/// [`Engine::unavailable`] of every engine that runs the host's JIT.
+pub fn host_jit_unavailable() -> Option<&'static str> {
+    if cfg!(any(target_arch = "x86_64", target_arch = "aarch64")) {
+        None
+    } else {
+        Some("the JIT has no back end for this host architecture")
+    }
+}
+
 impl Engine for JitEngine {
     fn name(&self) -> &str {
         self.name
     }
 
     fn unavailable(&self) -> Option<&str> {
-        if cfg!(any(target_arch = "x86_64", target_arch = "aarch64")) {
-            None
-        } else {
-            Some("the JIT has no back end for this host architecture")
-        }
+        host_jit_unavailable()
     }
 
     fn enforces_budget(&self) -> bool {

@@ -6,6 +6,7 @@ use ferrobpf::verified::VerifiedJit;
 use ferrobpf_conformance::engine::{Completion, Engine, Failure, Outcome, RunOptions, Stage};
 use ferrobpf_conformance::helpers::conformance_helpers;
 use ferrobpf_conformance::interp::load;
+use ferrobpf_conformance::jit::host_jit_unavailable;
 use ferrobpf_vm::helpers::HelperRegistry;
 
 /// Verifies each program, then runs it on the JIT without bounds checks.
@@ -28,11 +29,7 @@ impl Engine for VerifiedJitEngine {
     }
 
     fn unavailable(&self) -> Option<&str> {
-        if cfg!(any(target_arch = "x86_64", target_arch = "aarch64")) {
-            None
-        } else {
-            Some("the JIT has no back end for this host architecture")
-        }
+        host_jit_unavailable()
     }
 
     /// Verified programs terminate: no budget is metered.
