@@ -291,20 +291,11 @@ impl<'a> Explorer<'a> {
         Ok(())
     }
 
-    /// A path ended: its stored states have one branch less to explore; those left
-    /// with none are fully explored (and so is their parent, in turn, when it too
-    /// has no branch left).
     fn end_path(&mut self, cp: Option<usize>) {
         let mut cur = cp;
         while let Some(i) = cur {
             let c = &mut self.checkpoints[i];
-            // Ending a path twice would be a bug: it must never mark more states
-            // explored than are (nor panic on untrusted input in release builds).
-            debug_assert!(c.branches > 0, "path ended twice at stored state {i}");
-            let Some(left) = c.branches.checked_sub(1) else {
-                break;
-            };
-            c.branches = left;
+            c.branches -= 1;
             if c.branches > 0 {
                 break;
             }
@@ -611,58 +602,53 @@ impl<'a> Explorer<'a> {
         if std::mem::take(&mut path.fresh) {
             return Ok(Head::Continue);
         }
-        // The loop's activation this path is in, or else one another path made in
-        // the same enclosing loops while this path iterated the same loop (it came
-        // back to the head without leaving the loop since its last visit): its
-        // future from inside that invariant is the invariant's exploration, with its
-        // termination proof for every way back. A path entering the loop anew (from
-        // outside, e.g. around an enclosing loop) is not covered: the way it came
-        // back is a cycle no activation of this loop checks.
-        let iterating = path.loops.iter().any(|l| l.0 == pc && l.1 == depth);
-        let member =
-            path.acts.iter().rev().map(|&(id, _)| id).find(|&id| {
-                self.acts[id as usize].head == pc && self.acts[id as usize].depth == depth
-            });
-        let known = member.or_else(|| {
-            self.acts
-                .iter()
-                .rposition(|a| a.head == pc && a.depth == depth && a.outer == path.acts)
-                .filter(|_| iterating)
-                .map(|i| i as u32)
-        });
-        if let Some(id) = known {
+        if let Some(pos) = path.acts.iter().rposition(|&(id, _)| {
+            self.acts[id as usize].head == pc && self.acts[id as usize].depth == depth
+        }) {
+            let (id, _) = path.acts[pos];
             let a = &self.acts[id as usize];
             let all = |_: usize, _: u8| true;
             if contains(&a.w, &path.st, all)
-                && ghost::contained(&a.w.ghosts, &path.st.ghosts, member)
+                && ghost::contained(&a.w.ghosts, &path.st.ghosts, Some(id))
             {
-                if member.is_some() {
-                    let ranks = ghost::ranks(&path.st, id);
-                    let a = &mut self.acts[id as usize];
-                    a.arrivals += 1;
-                    a.cands = Some(match a.cands.take() {
-                        None => ranks,
-                        Some(c) => c.into_iter().filter(|x| ranks.contains(x)).collect(),
-                    });
-                }
+                let ranks = ghost::ranks(&path.st, id);
+                let a = &mut self.acts[id as usize];
+                a.arrivals += 1;
+                a.cands = Some(match a.cands.take() {
+                    None => ranks,
+                    Some(c) => c.into_iter().filter(|x| ranks.contains(x)).collect(),
+                });
                 return Ok(Head::End);
             }
-            // Not inside: widen further and start over from the larger invariant (a
-            // path from elsewhere whose state has another shape goes on alone).
-            match widen_state(&a.w, &path.st, &a.th) {
-                Some(w) => {
-                    let from = if member.is_some() {
-                        None
-                    } else {
-                        Some(path.cp)
-                    };
-                    self.rewiden(id, w, from)
-                        .map_err(|r| (pc, r, path.st.describe()))?;
-                    return Ok(Head::Drop);
-                }
-                None if member.is_some() => return Err(fail(&path.st)),
-                None => {}
+            // Not inside: widen further and start over from the larger invariant.
+            let mut w = widen_state(&a.w, &path.st, &a.th).ok_or_else(|| fail(&path.st))?;
+            let a = &mut self.acts[id as usize];
+            let before = a.bytes();
+            a.gen += 1;
+            a.cands = None;
+            a.arrivals = 0;
+            ghost::stop(&mut w, id);
+            a.w = w.clone();
+            ghost::start(&mut w, id, depth);
+            let mut acts = a.outer.clone();
+            acts.push((id, a.gen));
+            let loops = a.loops.clone();
+            let cp = a.parent_cp;
+            self.loop_bytes = (self.loop_bytes + a.bytes()).saturating_sub(before);
+            if let Some(i) = cp {
+                self.checkpoints[i].branches += 1;
             }
+            let restart = Path {
+                st: w,
+                pc,
+                cp,
+                loops,
+                acts,
+                fresh: true,
+            };
+            self.push(restart)
+                .map_err(|r| (pc, r, path.st.describe()))?;
+            return Ok(Head::Drop);
         }
         let entry = match path
             .loops
@@ -721,45 +707,6 @@ impl<'a> Explorer<'a> {
         path.st = w;
         path.acts.push((id, 0));
         Ok(Head::Continue)
-    }
-
-    /// Replaces activation `id`'s invariant by the wider `w` (a new generation: paths
-    /// of the old one are dropped) and queues its exploration from `w`. A path from
-    /// outside the activation (`from`: its stored state) hands its place in the
-    /// stored states' branch counts to the new exploration, which then descends
-    /// from it; a member's restart counts as one more branch of the activation's.
-    fn rewiden(
-        &mut self,
-        id: u32,
-        mut w: State,
-        from: Option<Option<usize>>,
-    ) -> Result<(), Reason> {
-        let a = &mut self.acts[id as usize];
-        if let Some(cp) = from {
-            a.parent_cp = cp;
-        }
-        let before = a.bytes();
-        a.gen += 1;
-        a.cands = None;
-        a.arrivals = 0;
-        ghost::stop(&mut w, id);
-        a.w = w.clone();
-        ghost::start(&mut w, id, a.depth);
-        let mut acts = a.outer.clone();
-        acts.push((id, a.gen));
-        let (loops, cp, pc) = (a.loops.clone(), a.parent_cp, a.head);
-        self.loop_bytes = (self.loop_bytes + a.bytes()).saturating_sub(before);
-        if let (Some(i), None) = (cp, from) {
-            self.checkpoints[i].branches += 1;
-        }
-        self.push(Path {
-            st: w,
-            pc,
-            cp,
-            loops,
-            acts,
-            fresh: true,
-        })
     }
 
     /// After the widening pass: every widened loop that came back to its head must have
