@@ -531,6 +531,18 @@ pub const MIN_LOG_SIZE: usize = 128;
 /// Largest verifier log buffer the kernel accepts (`UINT_MAX >> 2`).
 pub const MAX_LOG_SIZE: usize = (u32::MAX >> 2) as usize;
 
+/// The (level, size, address) attribute fields of an optional log buffer: level 1
+/// with a buffer of an accepted size, zeros without one; `what` names a refused size.
+fn log_fields(log: Option<&mut [u8]>, what: &'static str) -> io::Result<(u32, u32, u64)> {
+    match log {
+        None => Ok((0, 0, 0)),
+        Some(buf) if (MIN_LOG_SIZE..=MAX_LOG_SIZE).contains(&buf.len()) => {
+            Ok((1, len_u32(buf.len(), "log size")?, buf.as_mut_ptr() as u64))
+        }
+        Some(_) => Err(invalid(what)),
+    }
+}
+
 /// Loads a program (`BPF_PROG_LOAD`); `log`, if given (at least 128 bytes),
 /// receives the verifier's log at `log_level` 1.
 pub fn prog_load(attrs: &ProgAttrs<'_>, log: Option<&mut [u8]>) -> io::Result<OwnedFd> {
@@ -538,13 +550,7 @@ pub fn prog_load(attrs: &ProgAttrs<'_>, log: Option<&mut [u8]>) -> io::Result<Ow
         return Err(invalid("program length is not a multiple of 8 bytes"));
     }
     let insn_cnt = len_u32(attrs.insns.len() / 8, "program length")?;
-    let (log_level, log_size, log_buf) = match log {
-        None => (0, 0, 0),
-        Some(buf) if (MIN_LOG_SIZE..=MAX_LOG_SIZE).contains(&buf.len()) => {
-            (1, len_u32(buf.len(), "log size")?, buf.as_mut_ptr() as u64)
-        }
-        Some(_) => return Err(invalid("verifier log buffer size")),
-    };
+    let (log_level, log_size, log_buf) = log_fields(log, "verifier log buffer size")?;
     let mut attr = ProgLoadAttr {
         prog_type: attrs.prog_type,
         insn_cnt,
@@ -579,13 +585,7 @@ pub fn prog_load(attrs: &ProgAttrs<'_>, log: Option<&mut [u8]>) -> io::Result<Ow
 /// Loads BTF type information (`BPF_BTF_LOAD`); `log`, if given (at least 128
 /// bytes), receives the kernel's BTF verifier log.
 pub fn btf_load(blob: &[u8], log: Option<&mut [u8]>) -> io::Result<OwnedFd> {
-    let (level, size, buf) = match log {
-        None => (0, 0, 0),
-        Some(buf) if (MIN_LOG_SIZE..=MAX_LOG_SIZE).contains(&buf.len()) => {
-            (1, len_u32(buf.len(), "log size")?, buf.as_mut_ptr() as u64)
-        }
-        Some(_) => return Err(invalid("BTF log buffer size")),
-    };
+    let (level, size, buf) = log_fields(log, "BTF log buffer size")?;
     let mut attr = BtfLoadAttr {
         btf: blob.as_ptr() as u64,
         btf_log_buf: buf,
