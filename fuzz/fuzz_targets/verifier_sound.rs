@@ -19,15 +19,14 @@ use ferrobpf_fuzz::helpers;
 use ferrobpf_fuzz::memory::Buffers;
 use ferrobpf_fuzz::tally::Tally;
 use ferrobpf_jit::JitConfig;
-use ferrobpf_verifier::liveness::{live_in, RegSet};
+use ferrobpf_verifier::checker::TraceChecker;
+use ferrobpf_verifier::liveness::live_in;
 use ferrobpf_verifier::trace::{Concrete, Regions, Trace};
 use ferrobpf_verifier::verify;
 use ferrobpf_vm::decode_program;
 use ferrobpf_vm::insn::NUM_REGS;
-use ferrobpf_vm::interp::observe::OBSERVED_REGS;
-use ferrobpf_vm::interp::{Config as Limits, Observer};
+use ferrobpf_vm::interp::Config as Limits;
 use ferrobpf_vm::isa::Semantics;
-use ferrobpf_vm::memory::StackLayout;
 use ferrobpf_vm::program::Program;
 use libfuzzer_sys::fuzz_target;
 
@@ -36,32 +35,6 @@ const BUDGET: u64 = 1 << 24;
 
 /// How many programs the verifier accepted.
 static TALLY: Tally = Tally::new("verifier_sound");
-
-/// Checks every executed instruction against the recorded states; keeps the first
-/// violation: (slot, call depth, r0-r10).
-struct Checker<'t> {
-    trace: &'t Trace,
-    live: Vec<RegSet>,
-    regions: Regions,
-    violation: Option<(usize, usize, [u64; OBSERVED_REGS])>,
-}
-
-impl Observer for Checker<'_> {
-    fn start(&mut self, stack: &StackLayout) {
-        self.regions.frame_pointers = (0..stack.frames())
-            .map(|d| stack.frame_pointer(d))
-            .collect();
-        self.regions.frame_size = stack.frame_size();
-    }
-
-    fn before(&mut self, pc: usize, depth: usize, regs: &[u64; OBSERVED_REGS]) {
-        let live = self.live.get(pc).copied().unwrap_or(RegSet::MAX);
-        if self.violation.is_none() && !self.trace.admits_raw(pc, depth, regs, live, &self.regions)
-        {
-            self.violation = Some((pc, depth, *regs));
-        }
-    }
-}
 
 /// Whether `r0` lies in a state recorded at an exit of the entry function.
 fn r0_admitted(trace: &Trace, program: &Program, r0: u64) -> bool {
@@ -107,21 +80,20 @@ fuzz_target!(|case: VerifierSound| {
     let registry = helpers::registry();
     let mut buffers = Buffers::with_context(data.to_vec());
     let trace = report.trace.as_ref().expect("states were requested");
-    let mut checker = Checker {
+    let mut checker = TraceChecker::new(
         trace,
-        live: live_in(&insns, &config.helpers),
-        regions: Regions {
+        live_in(&insns, &config.helpers),
+        Regions {
             ctx: buffers.context(),
             ..Regions::default()
         },
-        violation: None,
-    };
+    );
     let ours = interpret_observed(&program, limits, &registry, &mut buffers, &mut checker);
     let r0 = match ours.result {
         Ok(r0) => r0,
         Err(ref e) => panic!("verified program failed at run time: {e}\n{text}"),
     };
-    if let Some((pc, depth, regs)) = checker.violation {
+    if let Some(&(pc, depth, regs)) = checker.violation() {
         panic!(
             "registers outside every recorded state at slot {pc} (depth {depth}): {regs:#x?}\n\
              states there: {:?}\n{text}",

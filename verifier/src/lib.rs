@@ -39,6 +39,7 @@
 //! [`trace::Trace::admits`] for the registers live there ([`liveness::live_in`]).
 
 pub mod cfg;
+pub mod checker;
 pub mod ctx;
 mod env;
 pub mod error;

@@ -5,16 +5,16 @@
 //! abstract r0 recorded at an exit. `FERROBPF_LONG=1` runs many more cases
 //! (`FERROBPF_LONG_CASES`, default 1,000,000) and prints progress.
 
+use ferrobpf_verifier::checker::TraceChecker;
 use ferrobpf_verifier::ctx::{Access, CtxField, CtxLayout, FieldKind};
-use ferrobpf_verifier::liveness::{live_in, RegSet};
+use ferrobpf_verifier::liveness::live_in;
 use ferrobpf_verifier::reg::RegState;
-use ferrobpf_verifier::trace::{Regions, Trace};
+use ferrobpf_verifier::trace::Regions;
 use ferrobpf_verifier::{verify, Config, ProgType};
 use ferrobpf_vm::asm::assemble;
-use ferrobpf_vm::interp::observe::OBSERVED_REGS;
-use ferrobpf_vm::interp::{Config as VmConfig, Observer, RunInput, Vm};
+use ferrobpf_vm::interp::{Config as VmConfig, RunInput, Vm};
 use ferrobpf_vm::isa::Semantics;
-use ferrobpf_vm::memory::{RegionKind, StackLayout};
+use ferrobpf_vm::memory::RegionKind;
 use ferrobpf_vm::program::Program;
 use proptest::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -123,34 +123,6 @@ fn fix_jumps(text: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-/// Checks every executed instruction against the verifier's recorded states and
-/// keeps the first violation: (slot, call depth, r0-r10).
-struct Checker<'t> {
-    trace: &'t Trace,
-    live: Vec<RegSet>,
-    regions: Regions,
-    violation: Option<(usize, usize, [u64; OBSERVED_REGS])>,
-    steps: u64,
-}
-
-impl Observer for Checker<'_> {
-    fn start(&mut self, stack: &StackLayout) {
-        self.regions.frame_pointers = (0..stack.frames())
-            .map(|d| stack.frame_pointer(d))
-            .collect();
-        self.regions.frame_size = stack.frame_size();
-    }
-
-    fn before(&mut self, pc: usize, depth: usize, regs: &[u64; OBSERVED_REGS]) {
-        self.steps += 1;
-        let live = self.live.get(pc).copied().unwrap_or(RegSet::MAX);
-        if self.violation.is_none() && !self.trace.admits_raw(pc, depth, regs, live, &self.regions)
-        {
-            self.violation = Some((pc, depth, *regs));
-        }
-    }
 }
 
 fn long() -> bool {
@@ -280,23 +252,21 @@ fn check(text: &str, input: Vec<u8>, max_insns: usize) -> Result<(), TestCaseErr
     run.memory.add_writable(RegionKind::Input, &mut mem);
     run.args[0] = addr;
     let trace = report.trace.expect("trace requested");
-    let mut checker = Checker {
-        trace: &trace,
-        live: live_in(&insns, &config.helpers),
-        regions: Regions {
+    let mut checker = TraceChecker::new(
+        &trace,
+        live_in(&insns, &config.helpers),
+        Regions {
             ctx: Some((addr, input.len() as u64)),
             ..Regions::default()
         },
-        violation: None,
-        steps: 0,
-    };
+    );
     let value = vm.run_observed(&program, run, &mut checker);
-    count(true, checker.steps);
+    count(true, checker.steps());
     let value = match value {
         Ok(v) => v.value,
         Err(e) => panic!("accepted program faulted: {e}\n{text}"),
     };
-    if let Some((pc, depth, regs)) = checker.violation {
+    if let Some(&(pc, depth, regs)) = checker.violation() {
         let regs: Vec<String> = regs
             .iter()
             .enumerate()
