@@ -15,4 +15,3 @@ pub mod gen;
 pub mod helpers;
 pub mod memory;
 pub mod tally;
-
