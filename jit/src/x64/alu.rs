@@ -11,15 +11,14 @@ use ferrobpf_vm::isa::{AluOp, Width};
 
 /// Shift of `$d` by a masked immediate, or by a register through BMI2 or rcx.
 macro_rules! shift {
-    ($self:ident, $mn:ident, $mnx:ident, $w64:expr, $d:expr, $src:expr) => {
+    ($self:ident, $mn:ident, $mnx:ident, $digit:expr, $w64:expr, $d:expr, $src:expr) => {
         match $src {
             Operand::Imm(i) => {
                 let count = if $w64 { i & 63 } else { i & 31 } as i8;
                 match ($w64, count) {
                     (true, 0) => {}
-                    (false, 0) => x64!($self.ops, mov Rd($d), Rd($d)),
-                    (true, c) => x64!($self.ops, $mn Rq($d), BYTE c),
-                    (false, c) => x64!($self.ops, $mn Rd($d), BYTE c),
+                    (false, 0) => $self.ops.rr(MOV, false, $d, $d),
+                    (w64, c) => $self.ops.shift_imm($digit, w64, $d, c as u8),
                 }
             }
             Operand::Reg(_) | Operand::Scratch => {
@@ -52,7 +51,10 @@ macro_rules! shift {
 impl X64 {
     pub(super) fn emit_load_blinded(&mut self, masked: i64, key: i64) {
         match (i32::try_from(masked), i32::try_from(key)) {
-            (Ok(m), Ok(k)) => x64!(self.ops, mov Rq(SCRATCH), DWORD m ; xor Rq(SCRATCH), DWORD k),
+            (Ok(m), Ok(k)) => {
+                self.ops.mov_sx_imm32(SCRATCH, m);
+                self.ops.ri(Group1::Xor, true, SCRATCH, k);
+            }
             _ => x64!(self.ops,
                 mov Rq(SCRATCH), QWORD masked
                 ; mov Rq(TMP), QWORD key
@@ -67,7 +69,7 @@ impl X64 {
         } else if let Ok(v) = u32::try_from(value) {
             self.ops.mov_imm32(d, v);
         } else if let Ok(v) = i32::try_from(value) {
-            x64!(self.ops, mov Rq(d), DWORD v);
+            self.ops.mov_sx_imm32(d, v);
         } else {
             x64!(self.ops, mov Rq(d), QWORD value);
         }
@@ -84,9 +86,9 @@ impl X64 {
             AluOp::And => self.binop(Group1::And, w64, d, src),
             AluOp::Xor => self.binop(Group1::Xor, w64, d, src),
             AluOp::Mul => self.emit_mul(w64, d, src),
-            AluOp::Lsh => shift!(self, shl, shlx, w64, d, src),
-            AluOp::Rsh => shift!(self, shr, shrx, w64, d, src),
-            AluOp::Arsh => shift!(self, sar, sarx, w64, d, src),
+            AluOp::Lsh => shift!(self, shl, shlx, 4, w64, d, src),
+            AluOp::Rsh => shift!(self, shr, shrx, 5, w64, d, src),
+            AluOp::Arsh => shift!(self, sar, sarx, 7, w64, d, src),
             AluOp::Neg if w64 => x64!(self.ops, neg Rq(d)),
             AluOp::Neg => x64!(self.ops, neg Rd(d)),
             AluOp::Movsx8 | AluOp::Movsx16 | AluOp::Movsx32 => self.emit_movsx(op, w64, d, src),
@@ -119,8 +121,7 @@ impl X64 {
     fn emit_mul(&mut self, w64: bool, d: u8, src: Operand) {
         match (w64, src) {
             (_, Operand::Reg(s)) => self.ops.rr_reg_dst(&IMUL, w64, d, host(s)),
-            (true, Operand::Imm(i)) => x64!(self.ops, imul Rq(d), Rq(d), DWORD i),
-            (false, Operand::Imm(i)) => x64!(self.ops, imul Rd(d), Rd(d), DWORD i),
+            (_, Operand::Imm(i)) => self.ops.imul_imm(w64, d, d, i),
             (_, Operand::Scratch) => self.ops.rr_reg_dst(&IMUL, w64, d, SCRATCH),
         }
     }
@@ -217,7 +218,7 @@ impl X64 {
     pub(super) fn emit_zero_extend(&mut self, d: u8, bits: u8) {
         match bits {
             16 => x64!(self.ops, movzx Rd(d), Rw(d)),
-            32 => x64!(self.ops, mov Rd(d), Rd(d)),
+            32 => self.ops.rr(MOV, false, d, d),
             _ => {}
         }
     }

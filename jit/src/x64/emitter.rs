@@ -5,8 +5,8 @@
 //! displacement resolved ([`Emitter::write_to`]), no staging copy and no per-byte
 //! iteration.
 //!
-//! An instruction of the direct encodings is one fixed-size 16-byte store into
-//! reserved room and a length update ([`Emitter::put16`]).
+//! An instruction of the direct encodings is written in place into 16 bytes of
+//! room ([`Emitter::room16`]) and the code then cut to its length.
 
 use crate::error::JitError;
 use dynasmrt::components::LabelRegistry;
@@ -83,13 +83,15 @@ impl Emitter {
         self.bytes.len()
     }
 
-    /// Appends the first `len` of `bytes` (one instruction, at most 16 bytes): a
-    /// fixed-size store and a truncation, no call to `memcpy`.
+    /// Sixteen zero bytes appended as room for one instruction to be written into
+    /// in place (no staging copy, no read back of bytes just stored); returns the
+    /// code and where the room starts. [`Emitter::commit`] then keeps the bytes the
+    /// instruction used.
     #[inline(always)]
-    pub fn put16(&mut self, bytes: &[u8; 16], len: usize) {
-        let end = self.bytes.len() + len.min(16);
-        self.bytes.extend_from_slice(bytes);
-        self.bytes.truncate(end);
+    pub fn room16(&mut self) -> (&mut Vec<u8>, usize) {
+        let at = self.bytes.len();
+        self.bytes.extend_from_slice(&[0; 16]);
+        (&mut self.bytes, at)
     }
 
     /// Appends encoded bytes.
@@ -141,6 +143,17 @@ impl Emitter {
     pub fn rel32_at(&mut self, at: usize, target: DynamicLabel) {
         let at = u32::try_from(at).unwrap_or(u32::MAX);
         self.jumps.push(Jump { at, to: target });
+    }
+
+    /// The already emitted four bytes at `at` become the displacement from their end
+    /// to the code position `target` (known now: no record, no pass at the end).
+    #[inline]
+    pub fn rel32_to(&mut self, at: usize, target: usize) {
+        let rel = i64::try_from(target).unwrap_or(i64::MAX) - i64::try_from(at + 4).unwrap_or(0);
+        match i32::try_from(rel) {
+            Ok(rel) => self.patch(at, &rel.to_le_bytes()),
+            Err(_) => self.fail("jump out of range"),
+        }
     }
 
     /// Four bytes to become the displacement from their end to `target`.

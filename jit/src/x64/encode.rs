@@ -36,32 +36,43 @@ pub const CMP: u8 = Group1::Cmp as u8 * 8 + 1;
 /// Opcode of `test r/m, reg`.
 pub const TEST: u8 = 0x85;
 
-/// Up to 15 bytes of one instruction, appended at once.
-struct Insn {
-    bytes: [u8; 16],
+/// One instruction (at most 16 bytes) written straight into the emitter's room
+/// after the code, then committed with its length: no staging copy, and no read
+/// back of bytes just stored.
+struct Insn<'a> {
+    room: &'a mut [u8; 16],
     len: usize,
 }
 
-impl Insn {
-    fn new() -> Insn {
-        Insn {
-            bytes: [0; 16],
-            len: 0,
-        }
-    }
-
+impl Insn<'_> {
     #[inline(always)]
     fn byte(&mut self, b: u8) {
-        if let Some(slot) = self.bytes.get_mut(self.len) {
-            *slot = b;
-            self.len += 1;
-        }
+        self.room[self.len & 15] = b;
+        self.len += 1;
     }
 
     #[inline(always)]
     fn imm32(&mut self, v: i32) {
         for b in v.to_le_bytes() {
             self.byte(b);
+        }
+    }
+
+    /// Opcode, ModRM and immediate: `opcodes[0]` with an `imm8` when `imm` fits a
+    /// byte, else `opcodes[1]` with an `imm32`.
+    #[inline(always)]
+    fn imm_form(&mut self, opcodes: [u8; 2], modrm: u8, imm: i32) {
+        match i8::try_from(imm) {
+            Ok(b) => {
+                self.byte(opcodes[0]);
+                self.byte(modrm);
+                self.byte(b as u8);
+            }
+            Err(_) => {
+                self.byte(opcodes[1]);
+                self.byte(modrm);
+                self.imm32(imm);
+            }
         }
     }
 
@@ -98,16 +109,30 @@ impl Insn {
             _ => {}
         }
     }
+}
 
-    fn emit(&self, ops: &mut Emitter) {
-        ops.put16(&self.bytes, self.len);
+impl Emitter {
+    /// Appends the instruction `write` writes into 16 bytes of room (the room that
+    /// it leaves unused is cut off again).
+    #[inline(always)]
+    fn put(&mut self, write: impl FnOnce(&mut Insn<'_>)) {
+        let (code, at) = self.room16();
+        let mut len = 0;
+        if let Some(room) = code
+            .get_mut(at..)
+            .and_then(|r| <&mut [u8; 16]>::try_from(r).ok())
+        {
+            let mut i = Insn { room, len: 0 };
+            write(&mut i);
+            len = i.len.min(16);
+        }
+        code.truncate(at + len);
     }
 }
 
 /// A store's prefix, REX, opcode (`opcodes[0]` for bytes, else `opcodes[1]`) and
 /// memory operand, with `reg` in ModRM.reg (a source register or an opcode digit).
-fn store_head(size: Size, opcodes: [u8; 2], reg: u8, base: u8, disp: i32) -> Insn {
-    let mut i = Insn::new();
+fn store_head(i: &mut Insn<'_>, size: Size, opcodes: [u8; 2], reg: u8, base: u8, disp: i32) {
     if size == Size::H {
         i.byte(0x66);
     }
@@ -115,59 +140,84 @@ fn store_head(size: Size, opcodes: [u8; 2], reg: u8, base: u8, disp: i32) -> Ins
     i.rex(size == Size::DW, reg, base, byte);
     i.byte(if byte { opcodes[0] } else { opcodes[1] });
     i.mem(reg, base, disp);
-    i
 }
 
 impl Emitter {
     /// `opcode r/m, reg` between registers (`mov`, `test`, or a [`Group1`] op as
     /// `8 * op + 1`), 64- or 32-bit.
     pub fn rr(&mut self, opcode: u8, w64: bool, rm: u8, reg: u8) {
-        let mut i = Insn::new();
-        i.rex(w64, reg, rm, false);
-        i.byte(opcode);
-        i.byte(0xc0 | ((reg & 7) << 3) | (rm & 7));
-        i.emit(self);
+        self.put(|i| {
+            i.rex(w64, reg, rm, false);
+            i.byte(opcode);
+            i.byte(0xc0 | ((reg & 7) << 3) | (rm & 7));
+        });
     }
 
     /// A [`Group1`] op of register `rm` with an immediate (`imm8` form if it fits).
     pub fn ri(&mut self, op: Group1, w64: bool, rm: u8, imm: i32) {
-        let mut i = Insn::new();
-        i.rex(w64, 0, rm, false);
-        let modrm = 0xc0 | ((op as u8) << 3) | (rm & 7);
-        match i8::try_from(imm) {
-            Ok(b) => {
-                i.byte(0x83);
-                i.byte(modrm);
-                i.byte(b as u8);
-            }
-            Err(_) => {
-                i.byte(0x81);
-                i.byte(modrm);
-                i.imm32(imm);
-            }
-        }
-        i.emit(self);
+        self.put(|i| {
+            i.rex(w64, 0, rm, false);
+            i.imm_form([0x83, 0x81], 0xc0 | ((op as u8) << 3) | (rm & 7), imm);
+        });
     }
 
     /// `mov r32, imm32` (zero-extends into the 64-bit register).
     pub fn mov_imm32(&mut self, dst: u8, imm: u32) {
-        let mut i = Insn::new();
-        i.rex(false, 0, dst, false);
-        i.byte(0xb8 | (dst & 7));
-        i.imm32(imm as i32);
-        i.emit(self);
+        self.put(|i| {
+            i.rex(false, 0, dst, false);
+            i.byte(0xb8 | (dst & 7));
+            i.imm32(imm as i32);
+        });
+    }
+
+    /// `mov r64, imm32` sign-extended (`REX.W c7 /0 id`).
+    pub fn mov_sx_imm32(&mut self, dst: u8, imm: i32) {
+        self.put(|i| {
+            i.rex(true, 0, dst, false);
+            i.byte(0xc7);
+            i.byte(0xc0 | (dst & 7));
+            i.imm32(imm);
+        });
+    }
+
+    /// A shift of register `rm` by a constant count: `c1 /digit ib` (`digit` 4 `shl`,
+    /// 5 `shr`, 7 `sar`).
+    pub fn shift_imm(&mut self, digit: u8, w64: bool, rm: u8, count: u8) {
+        self.put(|i| {
+            i.rex(w64, 0, rm, false);
+            i.byte(0xc1);
+            i.byte(0xc0 | ((digit & 7) << 3) | (rm & 7));
+            i.byte(count);
+        });
+    }
+
+    /// `imul dst, src, imm` (`6b /r ib` when the immediate fits a byte, else `69 /r id`).
+    pub fn imul_imm(&mut self, w64: bool, dst: u8, src: u8, imm: i32) {
+        self.put(|i| {
+            i.rex(w64, dst, src, false);
+            i.imm_form([0x6b, 0x69], 0xc0 | ((dst & 7) << 3) | (src & 7), imm);
+        });
+    }
+
+    /// `lea dst, [base + disp]` (64-bit).
+    pub fn lea(&mut self, dst: u8, base: u8, disp: i32) {
+        self.put(|i| {
+            i.rex(true, dst, base, false);
+            i.byte(0x8d);
+            i.mem(dst, base, disp);
+        });
     }
 
     /// `op reg, opcode r/m` between registers for the two-operand forms whose
     /// destination is ModRM.reg (`0f af` imul).
     pub fn rr_reg_dst(&mut self, opcode: &[u8], w64: bool, reg: u8, rm: u8) {
-        let mut i = Insn::new();
-        i.rex(w64, reg, rm, false);
-        for &b in opcode {
-            i.byte(b);
-        }
-        i.byte(0xc0 | ((reg & 7) << 3) | (rm & 7));
-        i.emit(self);
+        self.put(|i| {
+            i.rex(w64, reg, rm, false);
+            for &b in opcode {
+                i.byte(b);
+            }
+            i.byte(0xc0 | ((reg & 7) << 3) | (rm & 7));
+        });
     }
 
     /// Load of `size` from `[base + disp]` into `dst`, zero- or sign-extended to 64 bits.
@@ -181,33 +231,34 @@ impl Emitter {
             (Size::W, true) => (true, &[0x63]),
             (Size::DW, _) => (true, &[0x8b]),
         };
-        let mut i = Insn::new();
-        i.rex(w, dst, base, false);
-        for &b in opcode {
-            i.byte(b);
-        }
-        i.mem(dst, base, disp);
-        i.emit(self);
+        self.put(|i| {
+            i.rex(w, dst, base, false);
+            for &b in opcode {
+                i.byte(b);
+            }
+            i.mem(dst, base, disp);
+        });
     }
 
     /// Store of the low `size` bytes of `src` to `[base + disp]`.
     pub fn store(&mut self, size: Size, src: u8, base: u8, disp: i32) {
-        store_head(size, [0x88, 0x89], src, base, disp).emit(self);
+        self.put(|i| store_head(i, size, [0x88, 0x89], src, base, disp));
     }
 
     /// Store of `imm` (sign-extended for 8 bytes, truncated below 4) to `[base + disp]`.
     pub fn store_imm(&mut self, size: Size, imm: i32, base: u8, disp: i32) {
-        let mut i = store_head(size, [0xc6, 0xc7], 0, base, disp);
-        match size {
-            Size::B => i.byte(imm as u8),
-            Size::H => {
-                for b in (imm as i16).to_le_bytes() {
-                    i.byte(b);
+        self.put(|i| {
+            store_head(i, size, [0xc6, 0xc7], 0, base, disp);
+            match size {
+                Size::B => i.byte(imm as u8),
+                Size::H => {
+                    for b in (imm as i16).to_le_bytes() {
+                        i.byte(b);
+                    }
                 }
+                Size::W | Size::DW => i.imm32(imm),
             }
-            Size::W | Size::DW => i.imm32(imm),
-        }
-        i.emit(self);
+        });
     }
 }
 
@@ -259,6 +310,34 @@ mod tests {
         assert_eq!(
             ours(|e| e.mov_imm32(8, 0xffff_e000)),
             theirs(|a| dynasm!(a ; .arch x64 ; mov r8d, DWORD 0xffff_e000_u32 as i32))
+        );
+        assert_eq!(
+            ours(|e| e.mov_sx_imm32(9, -5)),
+            theirs(|a| dynasm!(a ; .arch x64 ; mov r9, DWORD -5))
+        );
+        assert_eq!(
+            ours(|e| e.shift_imm(4, true, 13, 3)),
+            theirs(|a| dynasm!(a ; .arch x64 ; shl r13, BYTE 3))
+        );
+        assert_eq!(
+            ours(|e| e.shift_imm(7, false, 0, 31)),
+            theirs(|a| dynasm!(a ; .arch x64 ; sar eax, BYTE 31))
+        );
+        assert_eq!(
+            ours(|e| e.imul_imm(false, 8, 8, 16_777_619)),
+            theirs(|a| dynasm!(a ; .arch x64 ; imul r8d, r8d, DWORD 16_777_619))
+        );
+        assert_eq!(
+            ours(|e| e.imul_imm(true, 3, 14, -3)),
+            theirs(|a| dynasm!(a ; .arch x64 ; imul rbx, r14, BYTE -3))
+        );
+        assert_eq!(
+            ours(|e| e.lea(11, 13, -8)),
+            theirs(|a| dynasm!(a ; .arch x64 ; lea r11, [r13 - 8]))
+        );
+        assert_eq!(
+            ours(|e| e.lea(11, 12, 0)),
+            theirs(|a| dynasm!(a ; .arch x64 ; lea r11, [r12]))
         );
         assert_eq!(
             ours(|e| e.rr_reg_dst(&[0x0f, 0xaf], true, 3, 14)),

@@ -27,23 +27,21 @@ impl X64 {
             return (base, off);
         }
         let log2 = size_log2(access.size);
-        let miss = self.ops.new_dynamic_label();
-        let resume = self.ops.new_dynamic_label();
-        x64!(self.ops, lea r11, [Rq(base) + off]);
+        self.ops.lea(ADDR, base, off);
         if self.checks.is_empty() {
             self.checks = WindowCheck::all();
         }
         // One template per kind and size: `log2` is at most 3.
         if let Some(check) = self.checks.get(usize::from(store) * 4 + usize::from(log2)) {
-            check.emit(&mut self.ops, miss);
+            let fields = check.emit(&mut self.ops);
+            let resume = position(self.ops.len());
+            self.out_of_line.push(OutOfLine::Miss {
+                fields: fields.map(position),
+                resume,
+                packed: pack_miss(self.pc, store, log2),
+                size: access.size.bytes() as i32,
+            });
         }
-        self.ops.dynamic_label(resume);
-        self.out_of_line.push(OutOfLine::Miss {
-            entry: miss,
-            resume,
-            packed: pack_miss(self.pc, store, log2),
-            size: access.size.bytes() as i32,
-        });
         if self.lookup_stub.is_none() {
             self.lookup_stub = Some(self.ops.new_dynamic_label());
         }
@@ -182,4 +180,10 @@ impl X64 {
             x64!(self.ops, mov rax, Rq(TMP));
         }
     }
+}
+
+/// A code position as the out-of-line records keep it (code is capped far below 4 GiB;
+/// a larger one saturates, and the patch then fails as out of range).
+fn position(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
 }

@@ -81,7 +81,7 @@ impl MissTemplate {
         ops: &mut Emitter,
         size: i32,
         packed: u64,
-        resume: DynamicLabel,
+        resume: usize,
         stub: DynamicLabel,
     ) {
         let at = ops.len();
@@ -89,7 +89,7 @@ impl MissTemplate {
         ops.patch(at + self.size_at, &size.to_le_bytes());
         ops.patch(at + self.packed_at, &packed.to_le_bytes());
         for field in self.resume_at {
-            ops.rel32_at(at + field, resume);
+            ops.rel32_to(at + field, resume);
         }
         ops.rel32_at(at + self.stub_at, stub);
     }
@@ -131,13 +131,12 @@ impl WindowCheck {
         }
     }
 
-    /// Appends the check, jumping to `miss` when the address is outside the window.
-    pub fn emit(&self, ops: &mut Emitter, miss: DynamicLabel) {
+    /// Appends the check; returns where its two rel32 fields are, to be pointed at
+    /// the miss path once it is placed ([`Emitter::rel32_to`]).
+    pub fn emit(&self, ops: &mut Emitter) -> [usize; 2] {
         let at = ops.len();
         ops.append(&self.code);
-        for field in self.miss_at {
-            ops.rel32_at(at + field, miss);
-        }
+        self.miss_at.map(|field| at + field)
     }
 }
 
@@ -150,9 +149,10 @@ mod tests {
     fn window_check_matches_the_assembled_sequence() {
         let check = WindowCheck::new(0x40, 0x48);
         let mut ops = Emitter::default();
-        let miss = ops.new_dynamic_label();
-        check.emit(&mut ops, miss);
-        ops.dynamic_label(miss);
+        let fields = check.emit(&mut ops);
+        for field in fields {
+            ops.rel32_to(field, ops.len());
+        }
         let mut ours = vec![0; ops.len()];
         ops.write_to(&mut ours).unwrap();
         let mut theirs = dynasmrt::VecAssembler::<dynasmrt::x64::X64Relocation>::new(0);
@@ -184,10 +184,9 @@ mod tests {
     fn copies_resolve_like_assembled_code() {
         let t = MissTemplate::new(512).unwrap();
         let mut ops = Emitter::default();
-        let (resume, stub) = (ops.new_dynamic_label(), ops.new_dynamic_label());
-        ops.dynamic_label(resume);
+        let stub = ops.new_dynamic_label();
         ops.push(0x90);
-        t.emit(&mut ops, 8, 0x1234, resume, stub);
+        t.emit(&mut ops, 8, 0x1234, 0, stub);
         ops.dynamic_label(stub);
         let mut code = vec![0; ops.len()];
         ops.write_to(&mut code).unwrap();

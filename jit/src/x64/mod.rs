@@ -44,10 +44,12 @@ pub struct Runtime {
 /// Code placed after the program body.
 #[derive(Copy, Clone)]
 enum OutOfLine {
-    /// A window miss of a checked access: look the address up, then resume.
+    /// A window miss of a checked access: look the address up, then resume. Code
+    /// positions rather than labels: the inline check's two rel32 fields that jump
+    /// here, and where the access resumes.
     Miss {
-        entry: DynamicLabel,
-        resume: DynamicLabel,
+        fields: [u32; 2],
+        resume: u32,
         packed: u64,
         size: i32,
     },

@@ -23,7 +23,7 @@ impl X64 {
         for item in &items {
             match *item {
                 OutOfLine::Miss {
-                    entry,
+                    fields,
                     resume,
                     packed,
                     size,
@@ -34,8 +34,11 @@ impl X64 {
                         self.miss = Some((frame, MissTemplate::new(frame)?));
                     }
                     if let Some((_, t)) = &self.miss {
-                        self.ops.dynamic_label(entry);
-                        t.emit(&mut self.ops, size, packed, resume, stub);
+                        let entry = self.ops.len();
+                        for field in fields {
+                            self.ops.rel32_to(field as usize, entry);
+                        }
+                        t.emit(&mut self.ops, size, packed, resume as usize, stub);
                     }
                 }
                 OutOfLine::PlainAtomic {
