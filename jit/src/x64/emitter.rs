@@ -137,14 +137,6 @@ impl Emitter {
         }
     }
 
-    /// The already emitted four bytes at `at` become the displacement from their
-    /// end to `target`.
-    #[inline]
-    pub fn rel32_at(&mut self, at: usize, target: DynamicLabel) {
-        let at = u32::try_from(at).unwrap_or(u32::MAX);
-        self.jumps.push(Jump { at, to: target });
-    }
-
     /// The already emitted four bytes at `at` become the displacement from their end
     /// to the code position `target` (known now: no record, no pass at the end).
     #[inline]

@@ -15,7 +15,7 @@ use super::emitter::Emitter;
 use super::regs::TMP;
 use crate::context::offsets;
 use crate::error::JitError;
-use dynasmrt::{DynamicLabel, DynasmApi};
+use dynasmrt::DynasmApi;
 
 /// Placeholder of the access size in the template (a value no access has).
 const SIZE_MARK: i32 = 0x7eee_eeee;
@@ -76,14 +76,7 @@ impl MissTemplate {
     }
 
     /// Appends the miss code of one access at the emitter's position.
-    pub fn emit(
-        &self,
-        ops: &mut Emitter,
-        size: i32,
-        packed: u64,
-        resume: usize,
-        stub: DynamicLabel,
-    ) {
+    pub fn emit(&self, ops: &mut Emitter, size: i32, packed: u64, resume: usize, stub: usize) {
         let at = ops.len();
         ops.append(&self.code);
         ops.patch(at + self.size_at, &size.to_le_bytes());
@@ -91,7 +84,7 @@ impl MissTemplate {
         for field in self.resume_at {
             ops.rel32_to(at + field, resume);
         }
-        ops.rel32_at(at + self.stub_at, stub);
+        ops.rel32_to(at + self.stub_at, stub);
     }
 }
 
@@ -184,10 +177,9 @@ mod tests {
     fn copies_resolve_like_assembled_code() {
         let t = MissTemplate::new(512).unwrap();
         let mut ops = Emitter::default();
-        let stub = ops.new_dynamic_label();
         ops.push(0x90);
-        t.emit(&mut ops, 8, 0x1234, 0, stub);
-        ops.dynamic_label(stub);
+        // Both the access and the lookup stub at 0, before the copy.
+        t.emit(&mut ops, 8, 0x1234, 0, 0);
         let mut code = vec![0; ops.len()];
         ops.write_to(&mut code).unwrap();
         let base = 1;
@@ -195,7 +187,7 @@ mod tests {
         let end = |f: usize| (base + f + 4) as i32;
         assert_eq!(rel(t.resume_at[0]), -end(t.resume_at[0]));
         assert_eq!(rel(t.resume_at[1]), -end(t.resume_at[1]));
-        assert_eq!(rel(t.stub_at), code.len() as i32 - end(t.stub_at));
+        assert_eq!(rel(t.stub_at), -end(t.stub_at));
         assert_eq!(
             code[base + t.size_at..base + t.size_at + 4],
             8i32.to_le_bytes()

@@ -19,6 +19,13 @@ const CALLEE_SAVED: [u8; 6] = [5, 3, 12, 13, 14, 15];
 impl X64 {
     pub(super) fn emit_finish(mut self, entry: DynamicLabel) -> Result<CodeBuffer, JitError> {
         let fault_exit = self.fault_exit;
+        // The lookup stub first: the miss paths after it call back to a known
+        // position, patched at once.
+        let stub_at = self.lookup_stub.map(|stub| {
+            let at = self.ops.len();
+            self.emit_lookup_stub(stub);
+            at
+        });
         let items = std::mem::take(&mut self.out_of_line);
         for item in &items {
             match *item {
@@ -28,7 +35,11 @@ impl X64 {
                     packed,
                     size,
                 } => {
-                    let stub = self.lookup_stub.unwrap_or(fault_exit);
+                    let Some(stub) = stub_at else {
+                        return Err(JitError::Emit(
+                            "a checked access without the lookup stub".into(),
+                        ));
+                    };
                     let frame = self.runtime.frame_size;
                     if self.miss.as_ref().is_none_or(|(f, _)| *f != frame) {
                         self.miss = Some((frame, MissTemplate::new(frame)?));
@@ -76,9 +87,6 @@ impl X64 {
             }
         }
         self.out_of_line = items;
-        if let Some(stub) = self.lookup_stub {
-            self.emit_lookup_stub(stub);
-        }
         let start = self.ops.offset();
         for r in CALLEE_SAVED {
             x64!(self.ops, push Rq(r));
