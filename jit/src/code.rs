@@ -3,12 +3,13 @@
 //! The code is assembled into an ordinary buffer and copied into a mapping that is
 //! writable while being filled, then read+execute, never both (W^X).
 //!
-//! Mappings are recycled: a dropped program's mapping goes back to a small
-//! process-wide pool (still read+execute, its old code overwritten with `int3` when
-//! reused), so compiling again costs two `mprotect` calls instead of `mmap`,
-//! `mprotect`, `munmap` and a page fault per 4 KiB of fresh memory. Fresh mappings
-//! are populated in one call (`MADV_POPULATE_WRITE`) rather than faulted in page by
-//! page.
+//! Mappings are recycled: a dropped program's mapping is made writable again (no
+//! longer executable) and goes back to a small process-wide pool (its old code
+//! overwritten with `int3` when reused), so compiling again costs one `mprotect`
+//! call instead of `mmap`, `mprotect`, `munmap` and a page fault per 4 KiB of fresh
+//! memory; the flip back to writable is paid when the program is dropped, off the
+//! compile path. Fresh mappings are populated in one call (`MADV_POPULATE_WRITE`)
+//! rather than faulted in page by page.
 //!
 //! On AArch64 the instruction cache is not coherent with stores: the bytes are
 //! cleaned to the point of unification and the instruction cache invalidated for
@@ -39,8 +40,9 @@ const POOL_MAX_SIZE: usize = 16 << 20;
 /// Byte written over stale code in a reused mapping (`int3` on x86-64).
 const FILL: u8 = 0xcc;
 
-/// Mappings of dropped programs, read+execute, waiting for reuse.
-static POOL: Mutex<Vec<ExecutableBuffer>> = Mutex::new(Vec::new());
+/// Mappings of dropped programs, read+write (never executable while pooled),
+/// waiting for reuse.
+static POOL: Mutex<Vec<MutableBuffer>> = Mutex::new(Vec::new());
 
 /// A compiled program's code.
 pub struct CodeBuffer {
@@ -117,6 +119,10 @@ impl Drop for CodeBuffer {
         if size == 0 || size > POOL_MAX_SIZE {
             return;
         }
+        // A mapping that cannot be made writable again is unmapped instead.
+        let Ok(buf) = buf.make_mut() else {
+            return;
+        };
         if let Ok(mut pool) = POOL.lock() {
             if pool.len() < POOL_SLOTS {
                 pool.push(buf);
@@ -143,8 +149,7 @@ impl std::fmt::Debug for CodeBuffer {
 /// that fits (its stale code overwritten), else a fresh populated one.
 fn writable(len: usize) -> std::io::Result<MutableBuffer> {
     let size = len.div_ceil(PAGE).max(1).saturating_mul(PAGE);
-    if let Some(spare) = take_spare(size) {
-        let mut buf = spare.make_mut()?;
+    if let Some(mut buf) = take_spare(size) {
         let stale = buf.len();
         if stale > len {
             if let Some(tail) = buf.get_mut(len..) {
@@ -163,7 +168,7 @@ fn writable(len: usize) -> std::io::Result<MutableBuffer> {
 
 /// The smallest pooled mapping of at least `size` bytes, unless all that fit are
 /// far larger (a small program must not pin a big mapping).
-fn take_spare(size: usize) -> Option<ExecutableBuffer> {
+fn take_spare(size: usize) -> Option<MutableBuffer> {
     let mut pool = POOL.lock().ok()?;
     let limit = size.saturating_mul(4).saturating_add(64 << 10);
     let best = pool
