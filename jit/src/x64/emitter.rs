@@ -107,6 +107,21 @@ impl Emitter {
     }
 
     /// Where `label` is bound, if it is.
+    pub fn bound(&self, label: DynamicLabel) -> Option<usize> {
+        self.position(label)
+    }
+
+    /// Binds `label` at the code position `at` (inside code already emitted).
+    pub fn bind_at(&mut self, label: DynamicLabel, at: usize) {
+        let at = u32::try_from(at).unwrap_or(UNBOUND);
+        match self.bound.get_mut(label.get_id()) {
+            Some(slot) if *slot == UNBOUND => *slot = at,
+            Some(_) => self.fail("label bound twice"),
+            None => self.fail("unknown label"),
+        }
+    }
+
+    /// Where `label` is bound, if it is.
     #[inline]
     fn position(&self, label: DynamicLabel) -> Option<usize> {
         match self.bound.get(label.get_id()) {
@@ -245,12 +260,7 @@ impl DynasmLabelApi for Emitter {
     }
 
     fn dynamic_label(&mut self, id: DynamicLabel) {
-        let at = u32::try_from(self.bytes.len()).unwrap_or(UNBOUND);
-        match self.bound.get_mut(id.get_id()) {
-            Some(slot) if *slot == UNBOUND => *slot = at,
-            Some(_) => self.fail("label bound twice"),
-            None => self.fail("unknown label"),
-        }
+        self.bind_at(id, self.bytes.len());
     }
 
     fn forward_relocation(&mut self, _: &'static str, _: isize, _: u8, _: u8, _: X64Relocation) {

@@ -12,6 +12,7 @@ mod alu;
 mod control;
 mod emitter;
 mod encode;
+mod glue;
 mod jumps;
 mod memory;
 mod miss;

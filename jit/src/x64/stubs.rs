@@ -1,8 +1,9 @@
-//! What follows the program body: out-of-line slow paths, the shared lookup stub, the
-//! entry glue and the fault exit.
+//! What follows the program body: the shared lookup stub, out-of-line slow paths,
+//! and the entry glue with the fault exit ([`Glue`]).
 
+use super::glue::Glue;
 use super::miss::MissTemplate;
-use super::regs::{host, ADDR, CTX, SCRATCH, TMP};
+use super::regs::{ADDR, CTX, SCRATCH, TMP};
 use super::{pool, OutOfLine, X64};
 use crate::code::CodeBuffer;
 use crate::context::offsets;
@@ -13,8 +14,6 @@ use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi};
 /// Registers the lookup stub saves around the call into Rust: every caller-saved
 /// register holding eBPF state or a live temporary (8 pushes keep the alignment).
 const LOOKUP_SAVED: [u8; 8] = [0, 1, 2, 6, 7, 8, SCRATCH, ADDR];
-/// Host callee-saved registers the entry glue preserves for its Rust caller.
-const CALLEE_SAVED: [u8; 6] = [5, 3, 12, 13, 14, 15];
 
 impl X64 {
     pub(super) fn emit_finish(mut self, entry: DynamicLabel) -> Result<CodeBuffer, JitError> {
@@ -87,34 +86,7 @@ impl X64 {
             }
         }
         self.out_of_line = items;
-        let start = self.ops.offset();
-        for r in CALLEE_SAVED {
-            x64!(self.ops, push Rq(r));
-        }
-        x64!(self.ops,
-            mov Rq(CTX), rdi
-            ; mov QWORD [Rq(CTX) + offsets::SAVED_SP], rsp
-        );
-        for r in 0..11u8 {
-            x64!(self.ops, mov Rq(host(r)), QWORD [Rq(CTX) + offsets::reg(usize::from(r))]);
-        }
-        let epilogue = self.ops.new_dynamic_label();
-        x64!(self.ops,
-            sub rsp, BYTE 8
-            ; call =>entry
-            ; add rsp, BYTE 8
-            ; =>epilogue
-        );
-        for r in CALLEE_SAVED.iter().rev() {
-            x64!(self.ops, pop Rq(*r));
-        }
-        x64!(self.ops,
-            ret
-            ; =>fault_exit
-            ; mov rsp, QWORD [Rq(CTX) + offsets::SAVED_SP]
-            ; xor eax, eax
-            ; jmp =>epilogue
-        );
+        let start = Glue::emit(&mut self.ops, entry, fault_exit)?;
         let ops = &self.ops;
         let buffer = CodeBuffer::build(ops.len(), start, |dst| ops.write_to(dst))?;
         pool::Buffers {
