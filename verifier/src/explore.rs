@@ -30,6 +30,8 @@ pub const MAX_CALL_FRAMES: usize = 8;
 const LOOP_CHECKS: usize = 4;
 /// Unfinished stored states kept per instruction (more rarely help pruning).
 const MAX_IN_PROGRESS: usize = 64;
+/// Finished activations of a loop a path arriving at its head is compared with.
+const JOIN_CHECKS: usize = 8;
 /// Most iterations `bpf_loop` runs.
 const MAX_LOOP_ITERATIONS: u64 = 1 << 23;
 
@@ -71,6 +73,9 @@ struct Activation {
     outer: Vec<(u32, u32)>,
     /// The head visits of enclosing loops when the activation began.
     loops: Visits,
+    /// Paths waiting when the activation began: every path queued since lies above
+    /// them in the depth-first stack.
+    mark: usize,
 }
 
 /// Loop heads visited on a path: (head, depth, visits, previous state there).
@@ -124,6 +129,17 @@ enum Head {
     Drop,
 }
 
+/// What a finished activation of a loop means for a path arriving at its head.
+enum Join {
+    /// Its exploration covers the path.
+    Covered,
+    /// The path keeps coming back around the loop outside it: explore the loop from
+    /// this invariant (the activation's and the path's state widened together).
+    Widen(State, Thresholds),
+    /// Nothing.
+    None,
+}
+
 /// Where the walk goes after one instruction.
 enum Next {
     Goto(usize),
@@ -157,6 +173,12 @@ pub(crate) struct Explorer<'a> {
     /// Widen loops instead of exploring them iteration by iteration.
     widen: bool,
     acts: Vec<Activation>,
+    /// Activations whose exploration is not finished, oldest first (their marks
+    /// ascend).
+    open: Vec<u32>,
+    /// Finished activations (every path descending from their start explored; see
+    /// [`Explorer::join`]) by loop head and frame depth, oldest first.
+    done: HashMap<(usize, usize), Vec<u32>>,
     /// Bytes of the paths in `work`.
     pending_bytes: usize,
     /// Heap bytes of the stored states (the checkpoints themselves counted apart).
@@ -191,6 +213,8 @@ impl<'a> Explorer<'a> {
             trace,
             widen: false,
             acts: Vec::new(),
+            open: Vec::new(),
+            done: HashMap::new(),
             pending_bytes: 0,
             stored_bytes: 0,
             loop_bytes: 0,
@@ -280,6 +304,7 @@ impl<'a> Explorer<'a> {
         };
         self.push(first).map_err(|r| (0, r, String::new()))?;
         while let Some(mut path) = self.pop() {
+            self.close_activations();
             if self.is_stale(&path) {
                 continue;
             }
@@ -322,6 +347,22 @@ impl<'a> Explorer<'a> {
         })?;
         // The path going on is held too (its loop-head states grow without forks).
         self.check_memory(path.bytes())
+    }
+
+    /// Marks done the activations whose every descendant path has been explored: a
+    /// path queued before one began was just taken from the stack, so everything
+    /// queued above it (the activation's whole exploration, restarts included) is
+    /// finished, and the path that began it (which ran on) has ended.
+    fn close_activations(&mut self) {
+        let height = self.work.len();
+        while let Some(&id) = self.open.last() {
+            let a = &self.acts[id as usize];
+            if a.mark <= height {
+                break;
+            }
+            self.done.entry((a.head, a.depth)).or_default().push(id);
+            self.open.pop();
+        }
     }
 
     /// A path descending from a widened invariant that was widened again since.
@@ -602,9 +643,23 @@ impl<'a> Explorer<'a> {
         if std::mem::take(&mut path.fresh) {
             return Ok(Head::Continue);
         }
-        if let Some(pos) = path.acts.iter().rposition(|&(id, _)| {
+        let member = path.acts.iter().rposition(|&(id, _)| {
             self.acts[id as usize].head == pc && self.acts[id as usize].depth == depth
-        }) {
+        });
+        if member.is_none() {
+            match self.join(path) {
+                Join::Covered => {
+                    self.stats.joined += 1;
+                    return Ok(Head::End);
+                }
+                Join::Widen(w, th) => {
+                    path.loops.retain(|(h, d, _, _)| !(*h == pc && *d == depth));
+                    return self.activate(path, w, th);
+                }
+                Join::None => {}
+            }
+        }
+        if let Some(pos) = member {
             let (id, _) = path.acts[pos];
             let a = &self.acts[id as usize];
             let all = |_: usize, _: u8| true;
@@ -683,9 +738,16 @@ impl<'a> Explorer<'a> {
         let prev = entry.3.take().ok_or_else(|| fail(&path.st))?;
         path.loops.retain(|(h, d, _, _)| !(*h == pc && *d == depth));
         let th = self.thresholds(pc, &prev, &path.st);
-        let Some(mut w) = widen_state(&prev, &path.st, &th) else {
+        let Some(w) = widen_state(&prev, &path.st, &th) else {
             return Ok(Head::Continue);
         };
+        self.activate(path, w, th)
+    }
+
+    /// Starts exploring loop head `path.pc` from the invariant `w` (which holds the
+    /// path's state), as a new activation the path goes on in.
+    fn activate(&mut self, path: &mut Path, mut w: State, th: Thresholds) -> Result<Head, Fail> {
+        let (pc, depth) = (path.pc, path.st.depth());
         let id = self.acts.len() as u32;
         let act = Activation {
             head: pc,
@@ -698,7 +760,9 @@ impl<'a> Explorer<'a> {
             parent_cp: path.cp,
             outer: path.acts.clone(),
             loops: path.loops.clone(),
+            mark: self.work.len(),
         };
+        self.open.push(id);
         self.loop_bytes += act.bytes();
         self.acts.push(act);
         self.check_memory(path.bytes())
@@ -707,6 +771,62 @@ impl<'a> Explorer<'a> {
         path.st = w;
         path.acts.push((id, 0));
         Ok(Head::Continue)
+    }
+
+    /// Whether a path at a loop head, not exploring an activation of that loop, is
+    /// covered by a finished activation of it: then its future was explored already
+    /// and it ends here. At most [`JOIN_CHECKS`] activations are tried, newest first.
+    /// A path not covered that came back to the head around the loop itself (it has
+    /// not left the loop since it last was there) is explored from the newest one's
+    /// invariant widened with its state, as a new activation: sound as any activation
+    /// (its invariant holds the path's state), and the loop is not iterated once more
+    /// for each path still pending from before the first widening.
+    ///
+    /// Why this is sound. An activation `A` of loop `L` explores every path from its
+    /// invariant `w` at `L`'s head: safety on each, and for termination, every way back
+    /// to the head inside `L` (an arrival) must move one counter towards its bound
+    /// ([`Explorer::check_loops`], which rejects the program otherwise); paths leaving
+    /// `L` go on as ordinary paths, in the enclosing activations `A` began in, whose
+    /// arrivals are checked the same way. So once every path descending from `A`'s
+    /// start has ended (it is done), each of them ended for a reason established before:
+    /// an exit, an arrival (ranked), a stored state whose exploration had finished, or a
+    /// join into an activation already done. A path `P` whose state (ghost changes of
+    /// the enclosing activations included) lies in `w`, in the same enclosing
+    /// activations of the same generations, has each of its executions from here among
+    /// those from `w`: safe, and finite by the checks above. `P`'s stored ancestors
+    /// were unfinished while `A` was explored (`P` held them open), so no path of `A`
+    /// was pruned by a state whose proof now rests on `P`'s join: the reasoning is not
+    /// circular. It is the join into an unfinished activation that would be circular: a
+    /// path of `A`'s own exploration that left `L` and came back around an enclosing
+    /// cycle (an outer loop not proven to end, e.g. `rej_outer_loop_always_taken`)
+    /// would be ended by the very exploration it is part of, and that outer cycle would
+    /// never be checked. Such a path is `A`'s descendant, so `A` is not done while it
+    /// runs: it goes on as a new entry into `L`, counting its own visits.
+    fn join(&self, path: &Path) -> Join {
+        let (pc, depth) = (path.pc, path.st.depth());
+        let all = |_: usize, _: u8| true;
+        let mut done = self
+            .done
+            .get(&(pc, depth))
+            .into_iter()
+            .flatten()
+            .rev()
+            .map(|&id| &self.acts[id as usize])
+            .filter(|a| a.outer == path.acts)
+            .take(JOIN_CHECKS)
+            .peekable();
+        let newest = done.peek().copied();
+        if done.any(|a| {
+            contains(&a.w, &path.st, all) && ghost::contained(&a.w.ghosts, &path.st.ghosts, None)
+        }) {
+            return Join::Covered;
+        }
+        let iterating = path.loops.iter().any(|l| l.0 == pc && l.1 == depth);
+        match newest {
+            Some(a) if iterating => widen_state(&a.w, &path.st, &a.th)
+                .map_or(Join::None, |w| Join::Widen(w, a.th.clone())),
+            _ => Join::None,
+        }
     }
 
     /// After the widening pass: every widened loop that came back to its head must have

@@ -20,6 +20,9 @@ pub struct Stats {
     pub peak_memory: usize,
     /// Loops whose termination was proven by widening rather than exploration.
     pub widened_loops: usize,
+    /// Paths ended at a loop head because a finished widened exploration of the loop
+    /// covers them.
+    pub joined: usize,
     /// Wall-clock time.
     pub time: Duration,
 }

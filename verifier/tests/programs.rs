@@ -22,8 +22,12 @@ fn verdicts_match_the_file_names() {
         let r = verify(&p.insns, &p.maps, &p.config);
         match &r {
             Ok(rep) => println!(
-                "{} ({}): accepted, {} insns, {} loops widened",
-                p.name, p.prog_type, rep.stats.insns_processed, rep.stats.widened_loops
+                "{} ({}): accepted, {} insns, {} loops widened, {} paths joined",
+                p.name,
+                p.prog_type,
+                rep.stats.insns_processed,
+                rep.stats.widened_loops,
+                rep.stats.joined
             ),
             Err(e) => println!("{}: rejected: {e}", p.name),
         }

@@ -167,11 +167,26 @@ fn count(accepted: bool, steps: u64) {
 /// Line kinds, registers and immediates of one generated line.
 type Line = (u8, u8, u8, u8, usize, bool);
 
+/// The back edge of a loop on counter `r`: `jne %r, 0` most of the time, else (when
+/// `back.0 % 8` is `which`) a random comparison of a data register, which need not
+/// ever fail (the loop then only ends if a forward jump leaves it).
+fn back_edge(r: u8, back: (u8, u8, u8), which: u8, off: i64) -> String {
+    if back.0 % 8 != which {
+        return format!("jne %r{r}, 0, {off}");
+    }
+    let jmp = JMP[back.1 as usize % JMP.len()];
+    let d = REGS[back.2 as usize % REGS.len()];
+    let k = IMMS[back.2 as usize / REGS.len() % IMMS.len()];
+    let w = if back.0 & 8 == 0 { "" } else { "32" };
+    format!("{jmp}{w} %r{d}, {k}, {off}")
+}
+
 /// `outer` lines, then an inner loop over `inner` lines, the whole inside an outer
 /// loop; counters in r8 (outer) and r9 (inner), each a constant or a bounded number
 /// from the context, so that exploration and widening both see them. Forward jumps
-/// may leave a loop early.
-fn build_loops(outer: &[Line], inner: &[Line], counts: (u8, u8)) -> String {
+/// may leave a loop early; `back` sometimes makes a back edge test something else
+/// than its counter (see [`back_edge`]).
+fn build_loops(outer: &[Line], inner: &[Line], counts: (u8, u8), back: (u8, u8, u8)) -> String {
     let counter = |r: u8, c: u8| match c % 4 {
         0 => format!("mov %r{r}, 3"),
         1 => format!("mov %r{r}, 70"),
@@ -190,11 +205,11 @@ fn build_loops(outer: &[Line], inner: &[Line], counts: (u8, u8)) -> String {
     let inner_head = lines(&text);
     push_lines(&mut text, inner, n);
     text.push_str("sub %r9, 1\n");
-    let back = |t: &String, head: usize| head as i64 - lines(t) as i64 - 1;
-    let off = back(&text, inner_head);
-    text.push_str(&format!("jne %r9, 0, {off}\nsub %r8, 1\n"));
-    let off = back(&text, outer_head);
-    text.push_str(&format!("jne %r8, 0, {off}\nexit\n"));
+    let offset = |t: &String, head: usize| head as i64 - lines(t) as i64 - 1;
+    let off = offset(&text, inner_head);
+    text.push_str(&format!("{}\nsub %r8, 1\n", back_edge(9, back, 1, off)));
+    let off = offset(&text, outer_head);
+    text.push_str(&format!("{}\nexit\n", back_edge(8, back, 0, off)));
     text
 }
 
@@ -205,9 +220,10 @@ proptest! {
         outer in proptest::collection::vec(any::<Line>(), 0..8),
         inner in proptest::collection::vec(any::<Line>(), 1..10),
         counts in any::<(u8, u8)>(),
+        back in any::<(u8, u8, u8)>(),
         input in proptest::collection::vec(any::<u8>(), 64),
     ) {
-        let text = fix_jumps(&build_loops(&outer, &inner, counts));
+        let text = fix_jumps(&build_loops(&outer, &inner, counts, back));
         // A small budget for the first pass, so that loops are widened often.
         check(&text, input, 4_000)?;
     }
