@@ -1,11 +1,14 @@
 //! Compile time of the JIT per eBPF instruction, on the small shared workloads and on
-//! a large program of random valid instructions, so that fixed costs (mapping the
-//! code) and per-instruction costs show separately. Best of several compilations.
+//! a large program of random valid instructions, and on `mov r0, 0; exit` (the fixed
+//! cost: mapping the code, glue, setup), so that fixed costs and per-instruction
+//! costs show separately. Best of several compilations.
 //! Run with `cargo run --release -p ferrobpf-benches --bin compile_ns [slots] [runs]
 //! [name filter]`; under `chrt -f 50` on a busy machine.
 
 use ferrobpf_benches::{random_program, typical_program, WORKLOADS};
 use ferrobpf_jit::{JitConfig, JitProgram};
+use ferrobpf_vm::insn::Insn;
+use ferrobpf_vm::isa::Op;
 use ferrobpf_vm::program::Program;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -40,6 +43,14 @@ fn main() -> ExitCode {
         }
     }
     for (name, program) in [
+        // `mov r0, 0; exit`: the fixed cost of a compilation (mapping, glue, setup).
+        (
+            "exit-only".to_string(),
+            Program::from_insns(vec![
+                Insn::new(Op::Mov64Imm, 0, 0, 0, 0),
+                Insn::new(Op::Exit, 0, 0, 0, 0),
+            ]),
+        ),
         (format!("typical-{slots}"), typical_program(slots)),
         (format!("random-{slots}"), random_program(slots, 1)),
     ] {
